@@ -1,0 +1,86 @@
+/* netmon — internal interfaces of the core (not installed).
+ *
+ * Copyright (C) 2026 the netmon authors. GPL-2.0-or-later, see COPYING.
+ */
+#ifndef NETMON_CORE_H
+#define NETMON_CORE_H
+
+#include <netmon/plugin.h>
+
+G_BEGIN_DECLS
+
+/* ---- conf.c: the `netmond` group and the parsed file ---------------- */
+
+/** The daemon's own settings (group `netmond`), with defaults applied. */
+typedef struct {
+	char *file;             /**< path of the config file */
+	gint64 interval;        /**< µs; default 60 s */
+	char **plugin_dirs;     /**< NULL-terminated; from plugin_dir (a string
+				     with ':'-separated folders, or a list);
+				     default { NM_PLUGIN_DIR } */
+	char *state_dir;        /**< default NM_STATE_DIR */
+	char *control_socket;   /**< default <state_dir>/netmond.sock */
+	char *pid_file;         /**< default <state_dir>/netmond.pid */
+	char *log_file;         /**< NULL: syslog in the background */
+	nm_log_level log_level; /**< default info */
+	guint workers;          /**< worker pool size; default 4 */
+	gint64 shutdown_timeout; /**< µs to drain at SIGTERM; default 10 s */
+	char *user, *group;     /**< drop privileges to these, or NULL */
+	char *hostname;         /**< default g_get_host_name() */
+	config_t cfg;           /**< the parsed file; owns every setting */
+	GPtrArray *plugin_groups; /**< config_setting_t* of each top-level group
+				       but `netmond`, in file order (not owned) */
+} nm_core_config;
+
+/** Parse @file and check the `netmond` group (all problems reported as
+ *  "FILE:LINE: netmond.KEY: ..." lines). Top-level settings that are not
+ *  groups are errors; plugin groups are only collected here. The path may
+ *  be relative (kept as given in messages). Returns NULL with @err set. */
+nm_core_config *nm_core_config_load(const char *file, GError **err);
+void nm_core_config_free(nm_core_config *c);
+/** The key table of the `netmond` group (for docs and tests). */
+extern const nm_conf_key nm_core_config_keys[];
+
+/* ---- log.c ---------------------------------------------------------- */
+
+typedef enum { NM_LOG_TO_STDERR = 0, NM_LOG_TO_SYSLOG, NM_LOG_TO_FILE } nm_log_target;
+/** Configure logging (main thread, before threads start or under its own
+ *  lock). @path for NM_LOG_TO_FILE. Returns FALSE with @err if the file
+ *  cannot be opened (the previous target stays). */
+gboolean nm_log_setup(nm_log_target target, const char *path,
+		      nm_log_level level, GError **err);
+void nm_log_set_level(nm_log_level level);
+
+/* ---- ctl.c: the control socket ------------------------------------ */
+
+/** Executes one control request. @argv[0] is the command. Append the reply
+ *  to @out; return FALSE with @err set on failure. Main thread. */
+typedef gboolean (*nm_ctl_dispatch_fn)(int argc, char **argv, GString *out,
+				       gpointer user_data, GError **err);
+
+typedef struct nm_ctl_server nm_ctl_server;
+
+/** Listen on UNIX socket @path (a stale socket file is replaced; a live
+ *  one — another netmond answering — is an error), mode 0660, serving
+ *  requests on the thread-default main context with @fn.
+ *  Protocol (one request per connection): the client sends one line of at
+ *  most 64 KiB, words separated by spaces ('\'-escapes and "double quotes"
+ *  as in a shell, g_shell_parse_argv()), ending with '\n'. The server
+ *  answers "OK\n" or "ERR <message>\n" followed by the reply body, and
+ *  closes. Returns NULL with @err set. */
+nm_ctl_server *nm_ctl_server_new(const char *path, nm_ctl_dispatch_fn fn,
+				 gpointer user_data, GError **err);
+/** Stop listening, remove the socket file, free. */
+void nm_ctl_server_free(nm_ctl_server *s);
+
+/** Client side (netmonctl, tests): connect to @path, send @argv as one
+ *  request (quoting words as needed), wait at most @timeout µs. On success
+ *  returns TRUE, *@ok tells OK/ERR, *@body the reply body (or the ERR
+ *  message), caller frees. FALSE with @err when the daemon is unreachable. */
+gboolean nm_ctl_request(const char *path, int argc, char **argv,
+			gint64 timeout, gboolean *ok, char **body,
+			GError **err);
+
+G_END_DECLS
+
+#endif /* NETMON_CORE_H */

@@ -1,0 +1,217 @@
+/* netmon — what a plugin asks of the core through its handle.
+ *
+ * Copyright (C) 2026 the netmon authors. GPL-2.0-or-later, see COPYING.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "daemon.h"
+
+const char *nm_plugin_name(const nm_plugin *p)
+{
+	return p->name;
+}
+
+gpointer nm_plugin_get_data(const nm_plugin *p)
+{
+	return p->data;
+}
+
+void nm_plugin_set_data(nm_plugin *p, gpointer data)
+{
+	p->data = data;
+}
+
+gint64 nm_plugin_default_interval(const nm_plugin *p)
+{
+	return p->core->config->interval;
+}
+
+const char *nm_plugin_state_dir(const nm_plugin *p)
+{
+	return p->core->config->state_dir;
+}
+
+const char *nm_plugin_hostname(const nm_plugin *p)
+{
+	return p->core->config->hostname;
+}
+
+void nm_plugin_log(const nm_plugin *p, nm_log_level level, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!nm_log_enabled(level))
+		return;
+	va_start(ap, fmt);
+	nm_logv(level, p->name, fmt, ap);
+	va_end(ap);
+}
+
+/* ---- bus ---- */
+
+guint nm_plugin_publish(nm_plugin *p, nm_msg *msg)
+{
+	if (msg == NULL)
+		return 0;
+	nm_counter_add(p->published, 1);
+	return nm_bus_publish(p->core->bus, msg);
+}
+
+guint nm_plugin_publish_batch(nm_plugin *p, nm_msg *const *msgs, guint n)
+{
+	nm_counter_add(p->published, n);
+	return nm_bus_publish_batch(p->core->bus, msgs, n);
+}
+
+gboolean nm_plugin_subscribe(nm_plugin *p, const char *name, guint32 type_mask,
+			     const nm_sub_options *opts, nm_bus_deliver_fn fn,
+			     gpointer user_data, GError **err)
+{
+	char *full = g_strdup_printf("%s:%s", p->name, name);
+	nm_subscription *sub;
+
+	sub = nm_bus_subscribe(p->core->bus, full, type_mask, opts, fn,
+			       user_data, err);
+	g_free(full);
+	if (sub == NULL)
+		return FALSE;
+	g_ptr_array_add(p->subs, sub);
+	return TRUE;
+}
+
+/* ---- fd watches ---- */
+
+guint nm_plugin_add_watch(nm_plugin *p, int fd, GIOCondition condition,
+			  GUnixFDSourceFunc fn, gpointer user_data)
+{
+	guint id = g_unix_fd_add(fd, condition, fn, user_data);
+
+	g_array_append_val(p->watches, id);
+	return id;
+}
+
+void nm_plugin_remove_watch(nm_plugin *p, guint id)
+{
+	for (guint i = 0; i < p->watches->len; i++) {
+		if (g_array_index(p->watches, guint, i) == id) {
+			g_array_remove_index_fast(p->watches, i);
+			g_source_remove(id);
+			return;
+		}
+	}
+}
+
+/* ---- worker pool ---- */
+
+typedef struct {
+	nm_plugin *plugin;
+	GFunc fn;
+	gpointer user_data;
+} pool_job;
+
+void nm_pool_run(gpointer data, gpointer unused)
+{
+	pool_job *job = data;
+	nm_plugin *p = job->plugin;
+
+	(void)unused;
+	job->fn(job->user_data, NULL);
+	g_free(job);
+	g_mutex_lock(&p->lock);
+	p->jobs_active--;
+	g_cond_broadcast(&p->jobs_cond);
+	g_mutex_unlock(&p->lock);
+}
+
+gboolean nm_plugin_run_in_pool(nm_plugin *p, GFunc fn, gpointer user_data)
+{
+	pool_job *job;
+	GError *err = NULL;
+
+	if (p->core->stopping || p->core->pool == NULL)
+		return FALSE;
+	job = g_new(pool_job, 1);
+	job->plugin = p;
+	job->fn = fn;
+	job->user_data = user_data;
+	g_mutex_lock(&p->lock);
+	p->jobs_active++;
+	g_mutex_unlock(&p->lock);
+	if (!g_thread_pool_push(p->core->pool, job, &err)) {
+		nm_log(NM_LOG_ERROR, p->name, "cannot start a worker: %s",
+		       err->message);
+		g_error_free(err);
+		g_free(job);
+		g_mutex_lock(&p->lock);
+		p->jobs_active--;
+		g_cond_broadcast(&p->jobs_cond);
+		g_mutex_unlock(&p->lock);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* ---- counters ---- */
+
+nm_counter *nm_plugin_counter(nm_plugin *p, const char *name)
+{
+	nm_counter *c;
+
+	g_mutex_lock(&p->lock);
+	c = g_hash_table_lookup(p->counters, name);
+	if (c == NULL) {
+		c = g_new0(nm_counter, 1);
+		g_hash_table_insert(p->counters, g_strdup(name), c);
+	}
+	g_mutex_unlock(&p->lock);
+	return c;
+}
+
+void nm_counter_add(nm_counter *c, guint64 n)
+{
+	__atomic_add_fetch(&c->value, n, __ATOMIC_RELAXED);
+}
+
+guint64 nm_counter_get(const nm_counter *c)
+{
+	return __atomic_load_n(&c->value, __ATOMIC_RELAXED);
+}
+
+/* ---- control commands ---- */
+
+static const char *const builtin_commands[] = {
+	"status", "plugins", "stats", "reload", "help", NULL
+};
+
+gboolean nm_plugin_add_command(nm_plugin *p, const char *cmd, const char *help,
+			       nm_ctl_fn fn, gpointer user_data, GError **err)
+{
+	nm_core *core = p->core;
+	nm_command *c;
+
+	if (g_strv_contains(builtin_commands, cmd)) {
+		g_set_error(err, G_IO_ERROR, G_IO_ERROR_EXISTS,
+			    "command '%s' is built into netmond", cmd);
+		return FALSE;
+	}
+	for (guint i = 0; i < core->commands->len; i++) {
+		nm_command *o = g_ptr_array_index(core->commands, i);
+		if (strcmp(o->cmd, cmd) == 0 && strcmp(cmd, "flush") != 0) {
+			g_set_error(err, G_IO_ERROR, G_IO_ERROR_EXISTS,
+				    "command '%s' is already served by plugin %s",
+				    cmd, o->plugin->name);
+			return FALSE;
+		}
+	}
+	c = g_new0(nm_command, 1);
+	c->cmd = g_strdup(cmd);
+	c->help = g_strdup(help != NULL ? help : "");
+	c->plugin = p;
+	c->fn = fn;
+	c->user_data = user_data;
+	g_ptr_array_add(core->commands, c);
+	return TRUE;
+}
