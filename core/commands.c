@@ -121,6 +121,13 @@ static void add_plugin(JsonBuilder *b, nm_plugin *p)
 	json_builder_add_boolean_value(b, p->running);
 	add_counters(b, p);
 	add_timers(b, p);
+	if (p->stats_fn != NULL) {
+		JsonNode *details = p->stats_fn(p, p->stats_data);
+		if (details != NULL) {
+			json_builder_set_member_name(b, "details");
+			json_builder_add_value(b, details); /* takes it */
+		}
+	}
 	json_builder_end_object(b);
 }
 

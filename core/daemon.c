@@ -171,10 +171,14 @@ gboolean nm_core_reload(nm_core *core, GError **err)
 	/* Settings that need a restart keep their running values. */
 	if (g_strcmp0(fresh->control_socket, old->control_socket) != 0 ||
 	    g_strcmp0(fresh->state_dir, old->state_dir) != 0 ||
+	    g_strcmp0(fresh->pid_file, old->pid_file) != 0 ||
+	    g_strcmp0(fresh->user, old->user) != 0 ||
+	    g_strcmp0(fresh->group, old->group) != 0 ||
 	    fresh->workers != old->workers)
 		nm_log(NM_LOG_WARNING, "core",
-		       "reload: changes to netmond.control_socket, state_dir "
-		       "and workers take effect at the next restart");
+		       "reload: changes to netmond.control_socket, state_dir, "
+		       "pid_file, user, group and workers take effect at the "
+		       "next restart");
 	plugins = g_ptr_array_new();
 	if (!load_plugins(core, fresh, plugins, &e)) {
 		close_plugins(plugins);
@@ -186,18 +190,23 @@ gboolean nm_core_reload(nm_core *core, GError **err)
 	 * removed, so messages keep queueing for consumers that return. */
 	stop_plugins(core->plugins);
 	nm_timer_remove(core->self_timer);
-	{
-		char *socket = g_strdup(old->control_socket);
-		char *state_dir = g_strdup(old->state_dir);
-		guint workers = old->workers;
-		g_free(fresh->control_socket);
-		fresh->control_socket = socket;
-		g_free(fresh->state_dir);
-		fresh->state_dir = state_dir;
-		fresh->workers = workers;
-	}
+	/* Settings bound at start-up keep their running values. */
+	g_free(fresh->control_socket);
+	fresh->control_socket = g_strdup(old->control_socket);
+	g_free(fresh->state_dir);
+	fresh->state_dir = g_strdup(old->state_dir);
+	g_free(fresh->pid_file);
+	fresh->pid_file = g_strdup(old->pid_file);
+	fresh->workers = old->workers;
 	core->config = fresh;
 	nm_log_set_level(fresh->log_level);
+	/* Re-open the log file (after logrotate moved it away). */
+	if (fresh->log_file != NULL &&
+	    !nm_log_setup(NM_LOG_TO_FILE, fresh->log_file, fresh->log_level, &e)) {
+		nm_log(NM_LOG_ERROR, "core", "reload: %s; logging stays as it was",
+		       e->message);
+		g_clear_error(&e);
+	}
 	if (!start_plugins(plugins, &e)) {
 		/* Roll back to the old configuration. */
 		close_plugins(plugins);

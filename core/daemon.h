@@ -46,6 +46,8 @@ struct nm_plugin {
 	GCond jobs_cond;
 	guint jobs_active;        /* pool jobs of this plugin in progress */
 	nm_counter *published;
+	nm_stats_fn stats_fn;     /* details for stats --json, or NULL */
+	gpointer stats_data;
 };
 
 struct nm_core {

@@ -185,6 +185,7 @@ static void release_registrations(nm_plugin *p)
 		nm_bus_detach(p->core->bus, g_ptr_array_index(p->subs, i));
 	g_ptr_array_set_size(p->subs, 0);
 	nm_commands_remove_plugin(p->core, p);
+	nm_plugin_set_stats(p, NULL, NULL);
 }
 
 gboolean nm_loader_start(nm_plugin *p, const config_setting_t *conf,

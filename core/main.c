@@ -37,7 +37,8 @@ static gboolean parse_options(int *argc, char ***argv, options *o)
 		  "configuration file (default " NM_SYSCONF_DIR "/netmond.conf)",
 		  "FILE" },
 		{ "foreground", 'f', 0, G_OPTION_ARG_NONE, &o->foreground,
-		  "stay in the foreground and log to stderr", NULL },
+		  "stay in the foreground, logging to stderr (or to "
+		  "netmond.log_file when set)", NULL },
 		{ "test", 't', 0, G_OPTION_ARG_NONE, &o->test_only,
 		  "check the configuration and load its plugins, then exit 0 "
 		  "(valid) or 1", NULL },
@@ -130,10 +131,11 @@ static int daemonize(void)
 		_exit(status);
 	}
 	close(fds[0]);
-	if (setsid() < 0) {
-		fprintf(stderr, "netmond: setsid: %s\n", g_strerror(errno));
+	if (setsid() < 0 || chdir("/") != 0) {
+		fprintf(stderr, "netmond: setsid/chdir: %s\n", g_strerror(errno));
 		exit(1);
 	}
+	umask(027);
 	return fds[1];
 }
 
@@ -169,8 +171,14 @@ static gboolean drop_privileges(const nm_core_config *c, GError **err)
 	struct group *gr = NULL;
 	gid_t gid;
 
-	if (c->user == NULL)
-		return TRUE;
+	if (c->user == NULL) {
+		if (c->group == NULL)
+			return TRUE;
+		g_set_error(err, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+			    "netmond.group '%s' is set without netmond.user: set "
+			    "both to drop privileges", c->group);
+		return FALSE;
+	}
 	pw = getpwnam(c->user);
 	if (pw == NULL) {
 		g_set_error(err, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
@@ -229,17 +237,32 @@ static gboolean on_sighup(gpointer data)
 	return G_SOURCE_CONTINUE;
 }
 
+static int run(options *o);
+
 int main(int argc, char **argv)
 {
 	options o = { 0 };
+	int rc;
+
+	if (!parse_options(&argc, &argv, &o))
+		rc = 64;
+	else
+		rc = run(&o);
+	g_free(o.config_file);
+	g_free(o.pid_file);
+	return rc;
+}
+
+/* Everything after option parsing; returns the exit status. */
+static int run(options *op)
+{
+	options o = *op;
 	nm_core_config *config;
 	nm_core *core;
 	GError *err = NULL;
 	int ready_fd = -1;
 	int rc = 0;
 
-	if (!parse_options(&argc, &argv, &o))
-		return 64;
 	if (o.version) {
 		printf("netmond %s (plugin ABI %d)\n", PACKAGE_VERSION,
 		       NM_PLUGIN_ABI_VERSION);
@@ -247,12 +270,20 @@ int main(int argc, char **argv)
 	}
 	if (o.config_file == NULL)
 		o.config_file = g_strdup(NM_SYSCONF_DIR "/netmond.conf");
+	/* Absolute, so SIGHUP finds it again after the daemon's chdir("/"). */
+	if (!g_path_is_absolute(o.config_file)) {
+		char *abs = g_canonicalize_filename(o.config_file, NULL);
+		g_free(o.config_file);
+		o.config_file = abs;
+	}
+	op->config_file = o.config_file;
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
 		fprintf(stderr, "netmond: cannot ignore SIGPIPE\n");
 
 	config = nm_core_config_load(o.config_file, &err);
 	if (config == NULL) {
 		fprintf(stderr, "%s\n", err->message);
+		g_error_free(err);
 		return 1;
 	}
 	if (o.pid_file != NULL) {
@@ -263,6 +294,7 @@ int main(int argc, char **argv)
 	core = nm_core_new(config);
 	if (!nm_core_load(core, &err)) {
 		fprintf(stderr, "%s\n", err->message);
+		g_error_free(err);
 		nm_core_free(core);
 		return 1;
 	}
@@ -281,13 +313,17 @@ int main(int argc, char **argv)
 		      : nm_log_setup(NM_LOG_TO_SYSLOG, NULL, config->log_level,
 				     &err))) {
 			fprintf(stderr, "netmond: %s\n", err->message);
+			g_error_free(err);
 			tell_parent(ready_fd, 1);
+			nm_core_free(core);
 			return 1;
 		}
 	} else if (config->log_file != NULL &&
 		   !nm_log_setup(NM_LOG_TO_FILE, config->log_file,
 				 config->log_level, &err)) {
 		fprintf(stderr, "netmond: %s\n", err->message);
+		g_error_free(err);
+		nm_core_free(core);
 		return 1;
 	}
 
@@ -320,7 +356,5 @@ int main(int argc, char **argv)
 out:
 	g_main_loop_unref(core->loop);
 	nm_core_free(core);
-	g_free(o.config_file);
-	g_free(o.pid_file);
 	return rc;
 }

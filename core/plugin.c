@@ -180,6 +180,12 @@ guint64 nm_counter_get(const nm_counter *c)
 	return __atomic_load_n(&c->value, __ATOMIC_RELAXED);
 }
 
+void nm_plugin_set_stats(nm_plugin *p, nm_stats_fn fn, gpointer user_data)
+{
+	p->stats_fn = fn;
+	p->stats_data = user_data;
+}
+
 /* ---- control commands ---- */
 
 static const char *const builtin_commands[] = {

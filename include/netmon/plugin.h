@@ -35,6 +35,7 @@
 #include <glib.h>
 #include <glib-unix.h>
 #include <gio/gio.h>
+#include <json-glib/json-glib.h>
 #include <libconfig.h>
 #include <netmon/msg.h>
 #include <netmon/bus.h>
@@ -144,8 +145,10 @@ typedef enum {
 			        nm_timer_done() when it has finished */
 } nm_run_status;
 
-/** A periodic callback. @scheduled is the monotonic time (µs) the run was
- *  due, so a poller can stamp its samples without drift. */
+/** A periodic callback. @scheduled is the monotonic time (µs,
+ *  g_get_monotonic_time()) the run was due: successive runs differ by whole
+ *  intervals, without drift. Stamp messages with g_get_real_time() (µs
+ *  since the epoch), not with @scheduled. */
 typedef nm_run_status (*nm_timer_fn)(nm_plugin *p, nm_timer *t,
 				     gint64 scheduled, gpointer user_data);
 
@@ -218,6 +221,14 @@ nm_counter *nm_plugin_counter(nm_plugin *p, const char *name);
 void nm_counter_add(nm_counter *c, guint64 n);
 /** Current value. */
 guint64 nm_counter_get(const nm_counter *c);
+
+/** Produces a plugin's detailed statistics for `netmonctl stats --json`:
+ *  a new JSON node (normally an object, e.g. per-target figures), which the
+ *  core places at plugins.<name>.details and frees. Main thread. */
+typedef JsonNode *(*nm_stats_fn)(nm_plugin *p, gpointer user_data);
+
+/** Register (or with @fn NULL, remove) the plugin's details function. */
+void nm_plugin_set_stats(nm_plugin *p, nm_stats_fn fn, gpointer user_data);
 
 /** Handler of a control command. @argv: the words after the command name
  *  (@argc of them). Append the reply text to @out (JSON when the client

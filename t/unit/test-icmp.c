@@ -1,0 +1,612 @@
+/* Unit tests of the icmp plugin: packet building and hostile parsing,
+ * round statistics, and the plugin in an in-process core (METRIC and STATE
+ * messages for loopback targets over datagram and raw sockets, an
+ * unreachable target going HARD down, an unresolvable name, config errors).
+ *
+ * Copyright (C) 2026 the netmon authors. GPL-2.0-or-later, see COPYING.
+ *
+ * The tests that send packets run in a private network namespace made with
+ * unshare(CLONE_NEWNET) at start-up (root only): only its loopback exists,
+ * so no packet leaves the test, and net.ipv4.ping_group_range can be set
+ * there without touching the host. Without the permission they are skipped.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <glib/gstdio.h>
+
+#include "daemon.h"
+#include "proto.h"
+
+static gboolean have_netns;
+
+/* ------------------------------------------------------------------ */
+/* proto.c                                                             */
+
+static void test_checksum(void)
+{
+	/* RFC 1071 §3 example bytes: sum 0xddf2, checksum ~0xddf2. */
+	const guint8 data[] = { 0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7 };
+	guint8 odd[] = { 0xab };
+
+	g_assert_cmphex(icmp_checksum(data, sizeof(data)), ==, (guint16)~0xddf2);
+	g_assert_cmphex(icmp_checksum(odd, 1), ==, (guint16)~0xab00);
+	g_assert_cmphex(icmp_checksum(NULL, 0), ==, 0xffff);
+}
+
+static const icmp_tag tag0 = { .magic = 0xdeadbeef, .target = 4242,
+			       .round = 7, .probe = 19, .seq = 513 };
+
+/* Turn a request into the reply a host would send (type 0/129). */
+static void make_reply(guint8 *pkt, gsize len, int family)
+{
+	pkt[0] = family == AF_INET6 ? 129 : 0;
+	pkt[2] = pkt[3] = 0;
+	if (family == AF_INET) {
+		guint16 c = icmp_checksum(pkt, len);
+		pkt[2] = (guint8)(c >> 8);
+		pkt[3] = (guint8)c;
+	}
+}
+
+static void test_build_parse(void)
+{
+	guint8 pkt[128], ip[148];
+	icmp_tag tag;
+	guint16 seq;
+	gsize len;
+
+	g_assert_cmpuint(icmp_echo_build(pkt, sizeof(pkt), AF_INET, 1, 513,
+					 &tag0, 15), ==, 0);
+	g_assert_cmpuint(icmp_echo_build(pkt, 20, AF_INET, 1, 513, &tag0, 56),
+			 ==, 0);
+	len = icmp_echo_build(pkt, sizeof(pkt), AF_INET, 0x1234, 513, &tag0, 56);
+	g_assert_cmpuint(len, ==, 64);
+	g_assert_cmpuint(pkt[0], ==, 8);
+	g_assert_cmphex(icmp_checksum(pkt, len), ==, 0); /* valid checksum */
+	/* A request is not a reply. */
+	g_assert_cmpint(icmp_echo_parse(pkt, len, AF_INET, FALSE, FALSE, 0,
+					tag0.magic, &seq, &tag), ==,
+			ICMP_PARSE_NOT_REPLY);
+	make_reply(pkt, len, AF_INET);
+	g_assert_cmpint(icmp_echo_parse(pkt, len, AF_INET, FALSE, TRUE, 0x1234,
+					tag0.magic, &seq, &tag), ==, ICMP_PARSE_OK);
+	g_assert_cmpuint(seq, ==, 513);
+	g_assert_cmpuint(tag.target, ==, 4242);
+	g_assert_cmpuint(tag.round, ==, 7);
+	g_assert_cmpuint(tag.probe, ==, 19);
+	g_assert_cmpuint(tag.seq, ==, 513);
+	/* Wrong identifier (raw socket), wrong magic, bad checksum. */
+	g_assert_cmpint(icmp_echo_parse(pkt, len, AF_INET, FALSE, TRUE, 0x1235,
+					tag0.magic, &seq, &tag), ==,
+			ICMP_PARSE_FOREIGN);
+	g_assert_cmpint(icmp_echo_parse(pkt, len, AF_INET, FALSE, FALSE, 0,
+					1, &seq, &tag), ==, ICMP_PARSE_FOREIGN);
+	pkt[30] ^= 0x40;
+	g_assert_cmpint(icmp_echo_parse(pkt, len, AF_INET, FALSE, FALSE, 0,
+					tag0.magic, &seq, &tag), ==,
+			ICMP_PARSE_FOREIGN);
+	pkt[30] ^= 0x40;
+
+	/* With an IPv4 header of 24 bytes (IHL 6) in front. */
+	memset(ip, 0, sizeof(ip));
+	ip[0] = 0x46;
+	memcpy(ip + 24, pkt, len);
+	g_assert_cmpint(icmp_echo_parse(ip, len + 24, AF_INET, TRUE, TRUE,
+					0x1234, tag0.magic, &seq, &tag), ==,
+			ICMP_PARSE_OK);
+	/* Every truncation is refused, never read past the end. */
+	for (gsize l = 0; l < len + 24; l++) {
+		guint8 *copy = g_memdup2(ip, l ? l : 1);
+		g_assert_cmpint(icmp_echo_parse(copy, l, AF_INET, TRUE, TRUE,
+						0x1234, tag0.magic, &seq, &tag),
+				!=, ICMP_PARSE_OK);
+		g_free(copy);
+	}
+	ip[0] = 0x4f; /* IHL 60 > packet */
+	g_assert_cmpint(icmp_echo_parse(ip, 40, AF_INET, TRUE, TRUE, 0x1234,
+					tag0.magic, &seq, &tag), ==,
+			ICMP_PARSE_SHORT);
+	ip[0] = 0x42; /* IHL 8 < 20 */
+	g_assert_cmpint(icmp_echo_parse(ip, len + 24, AF_INET, TRUE, TRUE,
+					0x1234, tag0.magic, &seq, &tag), ==,
+			ICMP_PARSE_SHORT);
+	ip[0] = 0x66; /* not IPv4 */
+	g_assert_cmpint(icmp_echo_parse(ip, len + 24, AF_INET, TRUE, TRUE,
+					0x1234, tag0.magic, &seq, &tag), ==,
+			ICMP_PARSE_FOREIGN);
+
+	/* ICMPv6: type 128 out, 129 back; checksum left to the kernel. */
+	len = icmp_echo_build(pkt, sizeof(pkt), AF_INET6, 9, 65535, &tag0, 16);
+	g_assert_cmpuint(len, ==, 24);
+	g_assert_cmpuint(pkt[0], ==, 128);
+	g_assert_cmpint(icmp_echo_parse(pkt, len, AF_INET6, FALSE, FALSE, 0,
+					tag0.magic, &seq, &tag), ==,
+			ICMP_PARSE_NOT_REPLY);
+	make_reply(pkt, len, AF_INET6);
+	g_assert_cmpint(icmp_echo_parse(pkt, len, AF_INET6, FALSE, TRUE, 9,
+					tag0.magic, &seq, &tag), ==, ICMP_PARSE_OK);
+	g_assert_cmpuint(seq, ==, 65535);
+	/* Unreachable (type 1) is not a reply. */
+	pkt[0] = 1;
+	g_assert_cmpint(icmp_echo_parse(pkt, len, AF_INET6, FALSE, FALSE, 0,
+					tag0.magic, &seq, &tag), ==,
+			ICMP_PARSE_NOT_REPLY);
+	/* An echo reply without room for our tag is someone else's. */
+	pkt[0] = 129;
+	g_assert_cmpint(icmp_echo_parse(pkt, 12, AF_INET6, FALSE, FALSE, 0,
+					tag0.magic, &seq, &tag), ==,
+			ICMP_PARSE_FOREIGN);
+}
+
+static void test_round_stats(void)
+{
+	const double all[] = { 1, 2, 3, 4 };
+	const double some[] = { 1, NAN, 3, -1, 2 };
+	icmp_round_stats s;
+
+	icmp_round_compute(all, 4, &s);
+	g_assert_cmpuint(s.sent, ==, 4);
+	g_assert_cmpuint(s.received, ==, 4);
+	g_assert_cmpfloat(s.loss, ==, 0);
+	g_assert_cmpfloat(s.min, ==, 1);
+	g_assert_cmpfloat(s.max, ==, 4);
+	g_assert_cmpfloat(s.median, ==, 2.5);
+	g_assert_cmpfloat(s.avg, ==, 2.5);
+	g_assert_cmpfloat_with_epsilon(s.stddev, sqrt(1.25), 1e-12);
+	g_assert_cmpfloat(s.jitter, ==, 1);
+
+	icmp_round_compute(some, 5, &s);
+	g_assert_cmpuint(s.received, ==, 3);
+	g_assert_cmpfloat_with_epsilon(s.loss, 0.4, 1e-12);
+	g_assert_cmpfloat(s.median, ==, 2);
+	g_assert_cmpfloat(s.avg, ==, 2);
+	/* Consecutive replies 1, 3, 2: |2| and |1|. */
+	g_assert_cmpfloat(s.jitter, ==, 1.5);
+
+	icmp_round_compute(some, 1, &s);
+	g_assert_cmpfloat(s.stddev, ==, 0);
+	g_assert_true(isnan(s.jitter));
+
+	icmp_round_compute(some + 1, 1, &s);
+	g_assert_cmpfloat(s.loss, ==, 1);
+	g_assert_true(isnan(s.avg) && isnan(s.min) && isnan(s.median));
+
+	icmp_round_compute(NULL, 0, &s);
+	g_assert_cmpuint(s.sent, ==, 0);
+	g_assert_true(isnan(s.loss));
+}
+
+/* ------------------------------------------------------------------ */
+/* The plugin in a core                                                */
+
+typedef struct {
+	GMutex lock;
+	GHashTable *metrics; /* "host/type-inst" -> last value (double*) */
+	GHashTable *states;  /* host -> GPtrArray of nm_state* (refs) */
+} collector;
+
+static void collector_init(collector *c)
+{
+	g_mutex_init(&c->lock);
+	c->metrics = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	c->states = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+					  (GDestroyNotify)g_ptr_array_unref);
+}
+
+static void collector_clear(collector *c)
+{
+	g_hash_table_destroy(c->metrics);
+	g_hash_table_destroy(c->states);
+	g_mutex_clear(&c->lock);
+}
+
+static void deliver(nm_msg *const *msgs, guint n, gpointer data)
+{
+	collector *c = data;
+
+	g_mutex_lock(&c->lock);
+	for (guint i = 0; i < n; i++) {
+		const nm_metric *m = nm_msg_as_metric(msgs[i]);
+		const nm_state *s = nm_msg_as_state(msgs[i]);
+
+		if (m != NULL && g_strcmp0(m->plugin, "icmp") == 0) {
+			double *v = g_new(double, 1);
+			*v = m->values[0].v.gauge;
+			g_assert_cmpint(m->values[0].kind, ==, NM_DS_GAUGE);
+			g_hash_table_replace(c->metrics,
+					     g_strdup_printf("%s/%s%s%s", m->host,
+							     m->type,
+							     *m->type_instance ? "-" : "",
+							     m->type_instance),
+					     v);
+		} else if (s != NULL && g_strcmp0(s->service, "ping") == 0) {
+			GPtrArray *a = g_hash_table_lookup(c->states, s->host);
+			if (a == NULL) {
+				a = g_ptr_array_new_with_free_func(
+					(GDestroyNotify)nm_msg_unref);
+				g_hash_table_insert(c->states, g_strdup(s->host), a);
+			}
+			g_ptr_array_add(a, nm_msg_ref(msgs[i]));
+		}
+	}
+	g_mutex_unlock(&c->lock);
+}
+
+typedef struct {
+	char *dir, *conf;
+	nm_core *core;
+	collector col;
+} run;
+
+static nm_core *core_for(run *r, const char *icmp_group, GError **err)
+{
+	char *plugdir = g_test_build_filename(G_TEST_BUILT, "..", "plugins",
+					      "icmp", NULL);
+	char *text = g_strdup_printf(
+		"netmond = { state_dir = \"%s\"; plugin_dir = \"%s\"; "
+		"log_level = \"warning\"; };\nicmp = %s;\n",
+		r->dir, plugdir, icmp_group);
+	nm_core_config *c;
+	nm_core *core;
+
+	g_assert_true(g_file_set_contents(r->conf, text, -1, NULL));
+	g_free(text);
+	g_free(plugdir);
+	c = nm_core_config_load(r->conf, err);
+	g_assert_no_error(*err);
+	core = nm_core_new(c);
+	if (!nm_core_load(core, err) || !nm_core_start(core, FALSE, err)) {
+		nm_core_free(core);
+		return NULL;
+	}
+	return core;
+}
+
+static void run_setup(run *r)
+{
+	GError *err = NULL;
+
+	r->dir = g_dir_make_tmp("nm-icmp-XXXXXX", &err);
+	g_assert_no_error(err);
+	r->conf = g_build_filename(r->dir, "netmond.conf", NULL);
+	collector_init(&r->col);
+}
+
+static void run_teardown(run *r)
+{
+	nm_core_free(r->core);
+	r->core = NULL;
+	collector_clear(&r->col);
+	g_unlink(r->conf);
+	g_rmdir(r->dir);
+	g_free(r->conf);
+	g_free(r->dir);
+}
+
+/* Start the core with @icmp_group and subscribe the collector. */
+static void run_start(run *r, const char *icmp_group)
+{
+	GError *err = NULL;
+
+	r->core = core_for(r, icmp_group, &err);
+	g_assert_no_error(err);
+	g_assert_nonnull(nm_bus_subscribe(r->core->bus, "test:icmp",
+					  NM_MSG_MASK(NM_MSG_METRIC) |
+					  NM_MSG_MASK(NM_MSG_STATE), NULL,
+					  deliver, &r->col, &err));
+	g_assert_no_error(err);
+}
+
+typedef gboolean (*done_fn)(collector *c, gpointer data);
+
+/* Run the main loop until @done says so (checked every 20 ms) or @secs. */
+static gboolean run_until(run *r, done_fn done, gpointer data, double secs)
+{
+	gint64 deadline = g_get_monotonic_time() + (gint64)(secs * 1e6);
+	gboolean ok = FALSE;
+
+	while (g_get_monotonic_time() < deadline) {
+		g_mutex_lock(&r->col.lock);
+		ok = done(&r->col, data);
+		g_mutex_unlock(&r->col.lock);
+		if (ok)
+			break;
+		g_main_context_iteration(NULL, FALSE);
+		g_usleep(1000);
+	}
+	return ok;
+}
+
+static double metric(collector *c, const char *host, const char *type)
+{
+	char *key = g_strdup_printf("%s/%s", host, type);
+	double *v;
+
+	g_mutex_lock(&c->lock);
+	v = g_hash_table_lookup(c->metrics, key);
+	g_mutex_unlock(&c->lock);
+	g_free(key);
+	return v != NULL ? *v : NAN;
+}
+
+static const nm_state *last_state(collector *c, const char *host)
+{
+	GPtrArray *a;
+	const nm_state *s = NULL;
+
+	g_mutex_lock(&c->lock);
+	a = g_hash_table_lookup(c->states, host);
+	if (a != NULL && a->len > 0)
+		s = nm_msg_as_state(g_ptr_array_index(a, a->len - 1));
+	g_mutex_unlock(&c->lock);
+	return s;
+}
+
+/* Every host in the NULL-terminated @data has a drop rate and a state. */
+static gboolean all_reported(collector *c, gpointer data)
+{
+	for (char **h = data; *h != NULL; h++) {
+		char *key = g_strdup_printf("%s/ping_droprate", *h);
+		gboolean have = g_hash_table_contains(c->metrics, key) &&
+				g_hash_table_contains(c->states, *h);
+		g_free(key);
+		if (!have)
+			return FALSE;
+	}
+	return TRUE;
+}
+
+static char *details_json(nm_core *core)
+{
+	nm_plugin *p = nm_core_find_plugin(core, "icmp");
+	JsonNode *n;
+	char *s;
+
+	g_assert_nonnull(p);
+	g_assert_nonnull(p->stats_fn);
+	n = p->stats_fn(p, p->stats_data);
+	s = json_to_string(n, FALSE);
+	json_node_unref(n);
+	return s;
+}
+
+static void check_loopback(const char *socket_kind)
+{
+	run r = { 0 };
+	char *group = g_strdup_printf(
+		"{ socket = \"%s\"; pings = 4; interval = 0.5; timeout = 0.3; "
+		"spread = false; targets = ( { address = \"127.0.0.1\"; }, "
+		"{ address = \"127.0.0.77\"; name = \"lo77\"; size = 1400; }, "
+		"{ address = \"::1\"; name = \"lo6\"; } ); }", socket_kind);
+	char *hosts[] = { "127.0.0.1", "lo77", "lo6", NULL };
+	char *json, *want;
+
+	if (!have_netns) {
+		g_test_skip("needs a private network namespace (root)");
+		g_free(group);
+		return;
+	}
+	run_setup(&r);
+	run_start(&r, group);
+	g_assert_true(run_until(&r, all_reported, hosts, 5));
+	for (char **h = hosts; *h != NULL; h++) {
+		const nm_state *s = last_state(&r.col, *h);
+		g_assert_cmpfloat(metric(&r.col, *h, "ping_droprate"), ==, 0);
+		g_assert_cmpfloat(metric(&r.col, *h, "ping"), >, 0);
+		g_assert_cmpfloat(metric(&r.col, *h, "ping"), <, 300);
+		g_assert_cmpfloat(metric(&r.col, *h, "ping-min"), <=,
+				  metric(&r.col, *h, "ping-median"));
+		g_assert_cmpfloat(metric(&r.col, *h, "ping-median"), <=,
+				  metric(&r.col, *h, "ping-max"));
+		g_assert_cmpfloat(metric(&r.col, *h, "ping_stddev"), >=, 0);
+		g_assert_cmpfloat(metric(&r.col, *h, "ping_jitter"), >=, 0);
+		g_assert_nonnull(s);
+		g_assert_cmpint(s->code, ==, NM_STATE_OK);
+		g_assert_cmpint(s->state_type, ==, NM_STATE_HARD);
+		g_assert_nonnull(strstr(s->perfdata, "pl=0%"));
+	}
+	json = details_json(r.core);
+	want = g_strdup_printf("\"sockets\":{\"ipv4\":\"%s\",\"ipv6\":\"%s\"}",
+			       socket_kind, socket_kind);
+	g_assert_nonnull(strstr(json, want));
+	g_assert_nonnull(strstr(json, "\"lo6\":{\"address\":\"::1\",\"state\":\"up\""));
+	g_free(want);
+	g_free(json);
+	{
+		nm_plugin *p = nm_core_find_plugin(r.core, "icmp");
+		g_assert_cmpuint(nm_counter_get(nm_plugin_counter(p, "replies_foreign")),
+				 ==, 0);
+		g_assert_cmpuint(nm_counter_get(nm_plugin_counter(p, "replies")),
+				 >=, 12);
+	}
+	run_teardown(&r);
+	g_free(group);
+}
+
+static void test_loopback_datagram(void)
+{
+	check_loopback("datagram");
+}
+
+static void test_loopback_raw(void)
+{
+	check_loopback("raw");
+}
+
+/* The unreachable target has gone HARD down after a SOFT attempt. */
+static gboolean down_hard(collector *c, gpointer data)
+{
+	GPtrArray *a = g_hash_table_lookup(c->states, "nowhere");
+	const nm_state *s;
+
+	(void)data;
+	if (a == NULL || a->len < 2 || !g_hash_table_contains(c->states, "bad"))
+		return FALSE;
+	s = nm_msg_as_state(g_ptr_array_index(a, a->len - 1));
+	return s->state_type == NM_STATE_HARD;
+}
+
+static void test_unreachable_and_unresolvable(void)
+{
+	run r = { 0 };
+	const nm_state *s;
+	GPtrArray *a;
+	char *json;
+
+	if (!have_netns) {
+		g_test_skip("needs a private network namespace (root)");
+		return;
+	}
+	run_setup(&r);
+	/* 192.0.2.1 (TEST-NET-1) has no route in the namespace: every send
+	 * fails; the .invalid name never resolves. */
+	run_start(&r, "{ pings = 2; interval = 0.3; timeout = 0.1; "
+		      "down_after = 2; spread = false; targets = ( "
+		      "{ address = \"127.0.0.1\"; name = \"good\"; }, "
+		      "{ address = \"192.0.2.1\"; name = \"nowhere\"; }, "
+		      "{ address = \"no-such-host.invalid\"; name = \"bad\"; } ); }");
+	g_assert_true(run_until(&r, down_hard, NULL, 10));
+	g_mutex_lock(&r.col.lock);
+	a = g_hash_table_lookup(r.col.states, "nowhere");
+	s = nm_msg_as_state(g_ptr_array_index(a, 0));
+	g_assert_cmpint(s->code, ==, NM_STATE_CRITICAL);
+	g_assert_cmpint(s->state_type, ==, NM_STATE_SOFT);
+	g_assert_cmpuint(s->attempt, ==, 1);
+	g_assert_cmpuint(s->max_attempts, ==, 2);
+	s = nm_msg_as_state(g_ptr_array_index(a, 1));
+	g_assert_cmpint(s->code, ==, NM_STATE_CRITICAL);
+	g_assert_cmpint(s->state_type, ==, NM_STATE_HARD);
+	g_assert_cmpuint(s->attempt, ==, 2);
+	g_mutex_unlock(&r.col.lock);
+	g_assert_cmpfloat(metric(&r.col, "nowhere", "ping_droprate"), ==, 1);
+	g_assert_true(isnan(metric(&r.col, "nowhere", "ping")));
+
+	s = last_state(&r.col, "bad");
+	g_assert_cmpint(s->code, ==, NM_STATE_UNKNOWN);
+	g_assert_nonnull(strstr(s->output, "no-such-host.invalid"));
+	g_assert_true(isnan(metric(&r.col, "bad", "ping_droprate")));
+
+	s = last_state(&r.col, "good");
+	g_assert_cmpint(s->code, ==, NM_STATE_OK);
+	g_assert_cmpfloat(metric(&r.col, "good", "ping_droprate"), ==, 0);
+
+	json = details_json(r.core);
+	g_assert_nonnull(strstr(json, "\"nowhere\":{\"address\":\"192.0.2.1\","
+				      "\"state\":\"down\""));
+	g_assert_nonnull(strstr(json, "cannot resolve 'no-such-host.invalid'"));
+	g_assert_nonnull(strstr(json, "cannot send to 192.0.2.1: "));
+	g_free(json);
+	run_teardown(&r);
+}
+
+static void expect_start_error(const char *group, const char *want)
+{
+	run r = { 0 };
+	GError *err = NULL;
+
+	run_setup(&r);
+	r.core = core_for(&r, group, &err);
+	g_assert_null(r.core);
+	g_assert_nonnull(err);
+	if (strstr(err->message, want) == NULL)
+		g_error("error '%s' lacks '%s'", err->message, want);
+	g_error_free(err);
+	run_teardown(&r);
+}
+
+static void test_config_errors(void)
+{
+	expect_start_error("{ interval = 1; timeout = 1; targets = ( "
+			   "{ address = \"127.0.0.1\"; } ); }",
+			   ":2: icmp.targets.[0]: timeout (1 s) must be shorter "
+			   "than the interval (1 s) of target 127.0.0.1");
+	expect_start_error("{ targets = ( { address = \"127.0.0.1\"; }, "
+			   "{ address = \"::1\"; name = \"127.0.0.1\"; } ); }",
+			   "icmp.targets.[1]: target name '127.0.0.1' appears "
+			   "twice");
+	expect_start_error("{ socket = \"fast\"; targets = ( "
+			   "{ address = \"127.0.0.1\"; } ); }", "icmp.socket");
+	expect_start_error("{ targets = ( { address = \"127.0.0.1\"; "
+			   "pings = 0; } ); }", "icmp.targets.[0].pings");
+	expect_start_error("{ targets = ( { name = \"x\"; } ); }",
+			   "missing required setting 'address'");
+}
+
+/* Write a /proc file in place (g_file_set_contents() would rename). */
+static gboolean write_proc(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	gboolean ok;
+
+	if (f == NULL)
+		return FALSE;
+	ok = fputs(text, f) >= 0;
+	return fclose(f) == 0 && ok;
+}
+
+static void test_datagram_refused(void)
+{
+	if (!have_netns) {
+		g_test_skip("needs a private network namespace (root)");
+		return;
+	}
+	g_assert_true(write_proc("/proc/sys/net/ipv4/ping_group_range", "1 0"));
+	expect_start_error("{ socket = \"datagram\"; targets = ( "
+			   "{ address = \"127.0.0.1\"; } ); }",
+			   "icmp: cannot open an IPv4 ICMP socket (icmp.socket "
+			   "= \"datagram\"): datagram socket: ");
+	expect_start_error("{ socket = \"datagram\"; targets = ( "
+			   "{ address = \"127.0.0.1\"; } ); }",
+			   "net.ipv4.ping_group_range, now '1 0'");
+	g_assert_true(write_proc("/proc/sys/net/ipv4/ping_group_range",
+				 "0 2147483647"));
+}
+
+/* Make a network namespace of our own with loopback up. */
+static gboolean enter_netns(void)
+{
+	struct ifreq ifr;
+	int fd;
+	gboolean ok;
+
+	if (unshare(CLONE_NEWNET) != 0)
+		return FALSE;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return FALSE;
+	memset(&ifr, 0, sizeof(ifr));
+	g_strlcpy(ifr.ifr_name, "lo", IFNAMSIZ);
+	ok = ioctl(fd, SIOCGIFFLAGS, &ifr) == 0;
+	ifr.ifr_flags |= IFF_UP;
+	ok = ok && ioctl(fd, SIOCSIFFLAGS, &ifr) == 0;
+	close(fd);
+	return ok && write_proc("/proc/sys/net/ipv4/ping_group_range",
+				"0 2147483647");
+}
+
+int main(int argc, char **argv)
+{
+	/* Before GLib starts any thread: the namespace is per thread. */
+	have_netns = enter_netns();
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/icmp/proto/checksum", test_checksum);
+	g_test_add_func("/icmp/proto/build-parse", test_build_parse);
+	g_test_add_func("/icmp/stats/round", test_round_stats);
+	g_test_add_func("/icmp/config/errors", test_config_errors);
+	g_test_add_func("/icmp/loopback/datagram", test_loopback_datagram);
+	g_test_add_func("/icmp/loopback/raw", test_loopback_raw);
+	g_test_add_func("/icmp/unreachable-unresolvable",
+			test_unreachable_and_unresolvable);
+	g_test_add_func("/icmp/socket/datagram-refused", test_datagram_refused);
+	return g_test_run();
+}
