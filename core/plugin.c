@@ -188,6 +188,24 @@ void nm_plugin_set_stats(nm_plugin *p, nm_stats_fn fn, gpointer user_data)
 
 /* ---- control commands ---- */
 
+gboolean nm_plugin_call_command(nm_plugin *p, int argc, char **argv,
+				GString *out, GError **err)
+{
+	GString *sink = out != NULL ? out : g_string_new(NULL);
+	gboolean ok;
+
+	if (argc < 1 || strcmp(argv[0], "reload") == 0) {
+		g_set_error(err, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+			    "plugin %s: command not allowed from a plugin", p->name);
+		ok = FALSE;
+	} else {
+		ok = nm_core_dispatch(argc, argv, sink, p->core, err);
+	}
+	if (out == NULL)
+		g_string_free(sink, TRUE);
+	return ok;
+}
+
 static const char *const builtin_commands[] = {
 	"status", "plugins", "stats", "reload", "help", NULL
 };
