@@ -246,7 +246,7 @@ gboolean nm_plugin_add_command(nm_plugin *p, const char *cmd,
 			       gpointer user_data, GError **err);
 
 /** Run a control command as `netmonctl` would (built-in or any plugin's),
- *  e.g. { "flush", "router1/snmp/*" } so the rrd plugin writes its cache
+ *  e.g. { "flush", "router1/snmp" } so the rrd plugin writes its cache
  *  before a graph is drawn. Main thread only; @argv[0] is the command.
  *  The reply text is appended to @out (may be NULL to discard).
  *  Returns FALSE with @err set when the command fails or is unknown. */
