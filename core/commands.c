@@ -113,7 +113,7 @@ static void add_timers(JsonBuilder *b, nm_plugin *p)
 	json_builder_end_array(b);
 }
 
-static void add_plugin(JsonBuilder *b, nm_plugin *p)
+static void add_plugin(JsonBuilder *b, nm_plugin *p, gboolean details_wanted)
 {
 	json_builder_set_member_name(b, p->name);
 	json_builder_begin_object(b);
@@ -121,7 +121,7 @@ static void add_plugin(JsonBuilder *b, nm_plugin *p)
 	json_builder_add_boolean_value(b, p->running);
 	add_counters(b, p);
 	add_timers(b, p);
-	if (p->stats_fn != NULL) {
+	if (details_wanted && p->stats_fn != NULL) {
 		JsonNode *details = p->stats_fn(p, p->stats_data);
 		if (details != NULL) {
 			json_builder_set_member_name(b, "details");
@@ -168,7 +168,7 @@ static void add_subscription(nm_subscription *sub, gpointer data)
 }
 
 /* The whole stats document (see netmonctl(1)). */
-static JsonNode *stats_json(nm_core *core)
+static JsonNode *stats_json(nm_core *core, gboolean details)
 {
 	JsonBuilder *b = json_builder_new();
 	JsonNode *root;
@@ -192,7 +192,7 @@ static JsonNode *stats_json(nm_core *core)
 	json_builder_set_member_name(b, "plugins");
 	json_builder_begin_object(b);
 	for (guint i = 0; i < core->plugins->len; i++)
-		add_plugin(b, g_ptr_array_index(core->plugins, i));
+		add_plugin(b, g_ptr_array_index(core->plugins, i), details);
 	json_builder_end_object(b);
 	json_builder_set_member_name(b, "subscriptions");
 	json_builder_begin_array(b);
@@ -259,7 +259,8 @@ static void stats_text(JsonNode *root, GString *out)
 
 static gboolean cmd_stats(nm_core *core, int argc, char **argv, GString *out)
 {
-	JsonNode *root = stats_json(core);
+	/* --brief leaves out plugins' per-target details (cheap polling). */
+	JsonNode *root = stats_json(core, !has_flag(argc, argv, "--brief"));
 
 	if (has_flag(argc, argv, "--json")) {
 		char *text = json_to_string(root, TRUE);
@@ -312,7 +313,8 @@ static gboolean cmd_help(nm_core *core, GString *out)
 	g_string_append(out,
 			"status                 daemon version, pid, config, reloads\n"
 			"plugins                loaded plugins and their files\n"
-			"stats [--json]         bus queues, drops, latency, plugin counters, timers\n"
+			"stats [--json] [--brief] bus queues, drops, latency, plugin counters,\n"
+			"                       timers (--brief: without per-target details)\n"
 			"reload                 re-read the config (kept if invalid)\n"
 			"flush [IDENTIFIER-GLOB] write cached data now\n");
 	for (guint i = 0; i < core->commands->len; i++) {

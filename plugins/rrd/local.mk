@@ -19,7 +19,7 @@ t_data_rrd_rrdfeed_la_LDFLAGS = $(TEST_PLUGIN_FLAGS)
 
 TESTS += t/unit/test-rrd t/integration/rrd.sh
 endif
-EXTRA_DIST += t/integration/rrd.sh contrib/bench/rrd
+EXTRA_DIST += t/integration/rrd.sh
 plugins_rrd_rrd_la_SOURCES = plugins/rrd/rrd.c plugins/rrd/rrd-util.c \
 	plugins/rrd/rrd-util.h
 plugins_rrd_rrd_la_CFLAGS = $(AM_CFLAGS) $(RRD_CFLAGS)

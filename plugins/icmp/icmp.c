@@ -1,0 +1,1325 @@
+/* netmon icmp plugin — latency, loss and jitter of many targets.
+ *
+ * Copyright (C) 2026 the netmon authors. GPL-2.0-or-later, see COPYING.
+ *
+ * One ICMP socket per address family serves every target: an unprivileged
+ * datagram ("ping") socket where net.ipv4.ping_group_range allows, else a
+ * raw socket (opened in init, i.e. before netmond drops privileges). Echo
+ * Requests/Replies follow RFC 792 (IPv4) and RFC 4443 (ICMPv6).
+ *
+ * Scheduling: every target runs rounds of `pings` probes every `interval`.
+ * A round starts at a phase inside the interval derived from the target's
+ * name (so 10,000 targets spread evenly) and spaces its probes
+ * (interval - timeout) / pings apart, SmokePing-style. All targets sit in
+ * one binary heap keyed by their next event (start round, send probe, end
+ * round), served by a single GSource whose ready time is the heap's top; a
+ * token bucket (`max_rate` probes/s) caps the send rate on top of that.
+ * Replies are read by a watch on each socket, matched to the probe by the
+ * tag in the payload (see proto.h) plus identifier, sequence number and
+ * source address; late, duplicate and foreign replies are counted and
+ * dropped. A round ends when every probe is answered or the last probe's
+ * timeout has passed; it then publishes METRIC and STATE messages.
+ *
+ * Published per target and round (host = target name, plugin "icmp"):
+ *   ping            average RTT, ms (collectd's ping plugin's series)
+ *   ping-min, ping-median, ping-max   RTT figures, ms
+ *   ping_stddev     population standard deviation of the RTTs, ms
+ *   ping_jitter     mean |difference| of consecutive RTTs, ms (>= 2 replies)
+ *   ping_droprate   lost / sent, 0..1 (always)
+ * The RTT series are left out of a round without any reply.
+ * STATE host = target name, service "ping": OK (HARD) while replies come;
+ * CRITICAL SOFT after a round without any reply, HARD after `down_after`
+ * consecutive such rounds; UNKNOWN HARD while the target has no address
+ * (its DNS name did not resolve) or cannot be probed.
+ *
+ * DNS names are resolved with GResolver, asynchronously on the main context,
+ * at start and every `resolve_interval`; a failure is that target's error
+ * (stats and STATE) and never delays other targets. A new address takes
+ * effect at the target's next round.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/icmp6.h>
+#include <linux/icmp.h>
+#include <sys/socket.h>
+
+#include <netmon/plugin.h>
+
+#include "proto.h"
+
+/* ------------------------------------------------------------------ */
+/* Configuration                                                       */
+
+static const char *const socket_kinds[] = { "auto", "datagram", "raw", NULL };
+static const char *const families[] = { "any", "ipv4", "ipv6", NULL };
+
+#define TARGET_KEYS                                                           \
+	{ .name = "interval", .kind = NM_CONF_DURATION, .has_range = TRUE,    \
+	  .min = 0.1, .max = 86400,                                           \
+	  .help = "seconds between rounds (default netmond.interval)" },      \
+	{ .name = "pings", .kind = NM_CONF_INT, .has_range = TRUE, .min = 1,  \
+	  .max = 100, .help = "probes per round (default 20)" },              \
+	{ .name = "timeout", .kind = NM_CONF_DURATION, .has_range = TRUE,     \
+	  .min = 0.001, .max = 60,                                            \
+	  .help = "seconds to wait for a reply (default 1, at most half "    \
+		  "the interval)" },                                          \
+	{ .name = "size", .kind = NM_CONF_INT, .has_range = TRUE,             \
+	  .min = ICMP_MIN_PAYLOAD, .max = ICMP_MAX_PAYLOAD,                   \
+	  .help = "ICMP payload bytes (default 56)" },                        \
+	{ .name = "family", .kind = NM_CONF_STRING, .choices = families,      \
+	  .help = "address family of a DNS name: any, ipv4, ipv6" }
+
+static const nm_conf_key target_keys[] = {
+	{ .name = "address", .kind = NM_CONF_STRING, .required = TRUE,
+	  .help = "IPv4/IPv6 address or DNS name" },
+	{ .name = "name", .kind = NM_CONF_STRING,
+	  .help = "host name in metrics and states (default: address)" },
+	TARGET_KEYS,
+	{ .name = NULL }
+};
+
+static const nm_conf_key icmp_keys[] = {
+	{ .name = "socket", .kind = NM_CONF_STRING, .choices = socket_kinds,
+	  .help = "auto (datagram, else raw), datagram or raw" },
+	TARGET_KEYS,
+	{ .name = "down_after", .kind = NM_CONF_INT, .has_range = TRUE,
+	  .min = 1, .max = 1000,
+	  .help = "rounds without reply before the state is HARD down" },
+	{ .name = "resolve_interval", .kind = NM_CONF_DURATION,
+	  .has_range = TRUE, .min = 1, .max = 604800,
+	  .help = "seconds between DNS re-resolutions (default 300)" },
+	{ .name = "max_rate", .kind = NM_CONF_FLOAT, .has_range = TRUE,
+	  .min = 1, .max = 1e7, .help = "most probes sent per second" },
+	{ .name = "spread", .kind = NM_CONF_BOOL,
+	  .help = "spread round starts over the interval (default true)" },
+	{ .name = "targets", .kind = NM_CONF_LIST, .required = TRUE,
+	  .has_range = TRUE, .min = 1, .max = 1000000,
+	  .children = target_keys, .help = "the targets, ( { address = ...; } )" },
+	{ .name = NULL }
+};
+
+#define DEFAULT_PINGS 20
+#define DEFAULT_TIMEOUT G_USEC_PER_SEC
+#define DEFAULT_SIZE 56
+#define DEFAULT_DOWN_AFTER 3
+#define DEFAULT_RESOLVE (300 * G_USEC_PER_SEC)
+#define DEFAULT_MAX_RATE 10000.0
+/* Most sends per dispatch, so replies are read in between. */
+#define SEND_BATCH 256
+/* Most datagrams read per wake-up of a socket watch. */
+#define RECV_BATCH 1024
+/* How long shutdown waits for cancelled DNS lookups to come back. */
+#define SHUTDOWN_DNS_WAIT (2 * G_USEC_PER_SEC)
+
+/* ------------------------------------------------------------------ */
+/* State                                                               */
+
+typedef enum {
+	PROBE_UNSENT = 0,
+	PROBE_SENT,      /* awaiting its reply */
+	PROBE_REPLIED,
+	PROBE_FAILED,    /* sendto() failed: lost */
+	PROBE_LATE       /* reply came after the timeout: lost */
+} probe_state;
+
+typedef struct {
+	gint64 tx_mono;     /* µs, g_get_monotonic_time() */
+	gint64 tx_real_ns;  /* CLOCK_REALTIME ns, to pair with SO_TIMESTAMPNS */
+	double rtt_ms;
+	guint16 seq;
+	guint8 state;
+} probe;
+
+typedef enum { PHASE_WAIT = 0, PHASE_SEND, PHASE_END } phase;
+
+typedef struct icmp_ctx icmp_ctx;
+
+typedef struct {
+	icmp_ctx *ctx;
+	guint index;
+	char *name;
+	char *address;            /* as configured */
+	int family_pref;          /* AF_UNSPEC, AF_INET, AF_INET6 */
+	gboolean literal;         /* address is numeric: never resolved */
+	struct sockaddr_storage sa;
+	socklen_t salen;
+	gboolean have_addr;
+	struct sockaddr_storage next_sa; /* resolved, applied at next round */
+	socklen_t next_salen;
+	gboolean have_next;
+	char addr_str[INET6_ADDRSTRLEN];
+	char *error;              /* why the target cannot be probed, or NULL */
+	gboolean resolving;
+
+	guint pings;
+	gint64 interval, timeout, spacing; /* µs */
+	gsize size;
+
+	phase ph;
+	gint64 due;               /* monotonic µs of the next event */
+	gint heap_pos;            /* -1 when not in the heap */
+	guint32 round;
+	gint64 round_start;       /* monotonic µs */
+	gint64 round_real;        /* real µs, the METRIC time */
+	guint next_probe, answered;
+	gint64 last_tx;
+	probe *probes;            /* pings entries: bounded state */
+
+	guint lost_rounds;
+	gboolean have_result;
+	icmp_round_stats last;
+	double last_rtt;          /* ms of the latest reply, NAN if none */
+	guint64 sent_total, received_total, rounds;
+} target;
+
+typedef struct {
+	icmp_ctx *ctx;
+	int fd;
+	int family;
+	gboolean raw;
+	guint watch;
+	guint16 ident;            /* raw: ours; datagram: the socket's port */
+	guint16 seq;
+	char *error;              /* why it could not be opened */
+} icmp_sock;
+
+struct icmp_ctx {
+	gint refs;
+	gboolean stopped;
+	nm_plugin *p;
+	icmp_sock s4, s6;
+	target **targets;
+	guint n;
+	target **heap;
+	guint heap_len;
+	GSource *pacer;
+	guint32 magic;
+	double max_rate, tokens, burst;
+	gint64 tokens_at;
+	guint down_after;
+	gint64 resolve_interval;
+	GResolver *resolver;
+	GCancellable *cancel;
+	guint pending_lookups;
+	guint8 *txbuf;
+	gsize txbuf_len;
+	guint8 rxbuf[65536 + 512];
+	nm_counter *c_sent, *c_received, *c_late, *c_dup, *c_foreign,
+		*c_send_err, *c_rounds, *c_missed, *c_resolve_fail;
+};
+
+static void ctx_unref(icmp_ctx *ctx);
+
+/* ------------------------------------------------------------------ */
+/* The heap of targets by next event time                              */
+
+static void heap_swap(icmp_ctx *ctx, guint a, guint b)
+{
+	target *t = ctx->heap[a];
+
+	ctx->heap[a] = ctx->heap[b];
+	ctx->heap[b] = t;
+	ctx->heap[a]->heap_pos = (gint)a;
+	ctx->heap[b]->heap_pos = (gint)b;
+}
+
+static void heap_up(icmp_ctx *ctx, guint i)
+{
+	while (i > 0) {
+		guint parent = (i - 1) / 2;
+		if (ctx->heap[parent]->due <= ctx->heap[i]->due)
+			break;
+		heap_swap(ctx, i, parent);
+		i = parent;
+	}
+}
+
+static void heap_down(icmp_ctx *ctx, guint i)
+{
+	for (;;) {
+		guint l = 2 * i + 1, r = l + 1, m = i;
+		if (l < ctx->heap_len && ctx->heap[l]->due < ctx->heap[m]->due)
+			m = l;
+		if (r < ctx->heap_len && ctx->heap[r]->due < ctx->heap[m]->due)
+			m = r;
+		if (m == i)
+			return;
+		heap_swap(ctx, i, m);
+		i = m;
+	}
+}
+
+/* Put @t in the heap or move it after its due time changed. */
+static void heap_set(icmp_ctx *ctx, target *t, gint64 due)
+{
+	t->due = due;
+	if (t->heap_pos < 0) {
+		t->heap_pos = (gint)ctx->heap_len;
+		ctx->heap[ctx->heap_len++] = t;
+		heap_up(ctx, (guint)t->heap_pos);
+	} else {
+		heap_up(ctx, (guint)t->heap_pos);
+		heap_down(ctx, (guint)t->heap_pos);
+	}
+}
+
+/* Wake the pacer at the heap top's time (or when a token is due). */
+static void pacer_arm(icmp_ctx *ctx, gint64 at_least)
+{
+	gint64 when;
+
+	if (ctx->pacer == NULL)
+		return;
+	if (ctx->heap_len == 0) {
+		g_source_set_ready_time(ctx->pacer, -1);
+		return;
+	}
+	when = MAX(ctx->heap[0]->due, at_least);
+	g_source_set_ready_time(ctx->pacer, when);
+}
+
+/* ------------------------------------------------------------------ */
+/* Publishing                                                          */
+
+static const char *family_name(int family)
+{
+	return family == AF_INET6 ? "IPv6" : "IPv4";
+}
+
+static void publish_state(icmp_ctx *ctx, target *t, nm_state_code code,
+			  nm_state_type type, guint attempt, const char *output,
+			  const char *perfdata)
+{
+	nm_state s = { 0 };
+	nm_msg *m;
+
+	s.host = t->name;
+	s.service = "ping";
+	s.code = code;
+	s.state_type = type;
+	s.attempt = attempt;
+	s.max_attempts = ctx->down_after;
+	s.output = output;
+	s.perfdata = perfdata;
+	m = nm_state_new(&s, g_get_real_time());
+	if (m != NULL)
+		nm_plugin_publish(ctx->p, m);
+}
+
+/* A round without an address or socket: UNKNOWN, naming the cause. */
+static void publish_error(icmp_ctx *ctx, target *t)
+{
+	char *out = g_strdup_printf("PING UNKNOWN - %s: %s", t->name,
+				    t->error != NULL ? t->error : "no address");
+
+	publish_state(ctx, t, NM_STATE_UNKNOWN, NM_STATE_HARD, 1, out, "");
+	g_free(out);
+}
+
+static void publish_round(icmp_ctx *ctx, target *t, const icmp_round_stats *st)
+{
+	nm_msg *msgs[8];
+	guint n = 0;
+	gint64 when = t->round_real;
+	char *out, *perf;
+	nm_state_code code;
+	nm_state_type type;
+	guint attempt;
+
+#define GAUGE(type_, inst, v)                                                 \
+	do {                                                                  \
+		nm_msg *m_ = nm_metric_new_gauge(t->name, "icmp", "", (type_),  \
+						 (inst), when, t->interval,   \
+						 (v));                        \
+		if (m_ != NULL)                                               \
+			msgs[n++] = m_;                                       \
+	} while (0)
+	GAUGE("ping_droprate", "", st->loss);
+	if (st->received > 0) {
+		GAUGE("ping", "", st->avg);
+		GAUGE("ping", "min", st->min);
+		GAUGE("ping", "median", st->median);
+		GAUGE("ping", "max", st->max);
+		GAUGE("ping_stddev", "", st->stddev);
+	}
+	if (!isnan(st->jitter))
+		GAUGE("ping_jitter", "", st->jitter);
+#undef GAUGE
+	nm_plugin_publish_batch(ctx->p, msgs, n);
+
+	if (st->received > 0) {
+		t->lost_rounds = 0;
+		code = NM_STATE_OK;
+		type = NM_STATE_HARD;
+		attempt = 1;
+		out = g_strdup_printf("PING OK - %s: packet loss = %.0f%%, "
+				      "RTA = %.3f ms", t->name, st->loss * 100,
+				      st->avg);
+		perf = g_strdup_printf("rta=%.6fms;;;0 pl=%.0f%%;;;0;100 "
+				       "rtmin=%.6fms;;;0 rtmax=%.6fms;;;0",
+				       st->avg, st->loss * 100, st->min, st->max);
+	} else {
+		if (t->lost_rounds < G_MAXUINT)
+			t->lost_rounds++;
+		code = NM_STATE_CRITICAL;
+		attempt = MIN(t->lost_rounds, ctx->down_after);
+		type = t->lost_rounds >= ctx->down_after ? NM_STATE_HARD
+							 : NM_STATE_SOFT;
+		out = g_strdup_printf("PING CRITICAL - %s: packet loss = 100%% "
+				      "(%u round%s without reply)", t->name,
+				      t->lost_rounds,
+				      t->lost_rounds == 1 ? "" : "s");
+		perf = g_strdup("pl=100%;;;0;100");
+	}
+	publish_state(ctx, t, code, type, attempt, out, perf);
+	g_free(out);
+	g_free(perf);
+}
+
+/* ------------------------------------------------------------------ */
+/* Rounds                                                              */
+
+static icmp_sock *sock_for(icmp_ctx *ctx, int family)
+{
+	return family == AF_INET6 ? &ctx->s6 : &ctx->s4;
+}
+
+static void set_error(target *t, char *msg /* taken */)
+{
+	g_free(t->error);
+	t->error = msg;
+}
+
+/* Next round start after @from (monotonic), counting skipped turns. */
+static gint64 next_start(icmp_ctx *ctx, target *t, gint64 now)
+{
+	gint64 next = t->round_start + t->interval;
+
+	if (next <= now) {
+		gint64 late = (now - next) / t->interval + 1;
+		nm_counter_add(ctx->c_missed, (guint64)late);
+		next += late * t->interval;
+	}
+	return next;
+}
+
+static void finish_round(icmp_ctx *ctx, target *t, gint64 now)
+{
+	double rtts[100];
+	icmp_round_stats st;
+
+	for (guint i = 0; i < t->pings; i++)
+		rtts[i] = t->probes[i].state == PROBE_REPLIED
+				  ? t->probes[i].rtt_ms : NAN;
+	icmp_round_compute(rtts, t->pings, &st);
+	t->last = st;
+	t->have_result = TRUE;
+	t->rounds++;
+	nm_counter_add(ctx->c_rounds, 1);
+	publish_round(ctx, t, &st);
+	t->ph = PHASE_WAIT;
+	heap_set(ctx, t, next_start(ctx, t, now));
+}
+
+/* Begin a round: TRUE if probes are to be sent. */
+static gboolean start_round(icmp_ctx *ctx, target *t, gint64 now)
+{
+	t->round_start = now;
+	t->round_real = g_get_real_time();
+	if (t->have_next) {
+		t->sa = t->next_sa;
+		t->salen = t->next_salen;
+		t->have_addr = TRUE;
+		t->have_next = FALSE;
+	}
+	if (t->have_addr && sock_for(ctx, t->sa.ss_family)->fd < 0) {
+		icmp_sock *s = sock_for(ctx, t->sa.ss_family);
+		set_error(t, g_strdup_printf("no %s ICMP socket: %s",
+					     family_name(t->sa.ss_family),
+					     s->error != NULL ? s->error : "?"));
+	}
+	if (!t->have_addr || sock_for(ctx, t->sa.ss_family)->fd < 0) {
+		publish_error(ctx, t);
+		t->ph = PHASE_WAIT;
+		heap_set(ctx, t, next_start(ctx, t, now));
+		return FALSE;
+	}
+	t->round++;
+	t->next_probe = 0;
+	t->answered = 0;
+	memset(t->probes, 0, sizeof(probe) * t->pings);
+	t->ph = PHASE_SEND;
+	heap_set(ctx, t, now);
+	return TRUE;
+}
+
+/* Send probe t->next_probe. Returns 0, or EAGAIN/ENOBUFS to retry later. */
+static int send_probe(icmp_ctx *ctx, target *t, gint64 now)
+{
+	icmp_sock *s = sock_for(ctx, t->sa.ss_family);
+	probe *pr = &t->probes[t->next_probe];
+	icmp_tag tag = { .magic = ctx->magic, .target = t->index,
+			 .round = t->round, .probe = (guint16)t->next_probe };
+	struct timespec ts;
+	gsize len;
+	ssize_t r;
+
+	tag.seq = s->seq;
+	len = icmp_echo_build(ctx->txbuf, ctx->txbuf_len, s->family, s->ident,
+			      s->seq, &tag, t->size);
+	if (len == 0)
+		return EINVAL; /* sizes are validated: cannot happen */
+	if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
+		ts.tv_sec = ts.tv_nsec = 0;
+	r = sendto(s->fd, ctx->txbuf, len, 0, (struct sockaddr *)&t->sa,
+		   t->salen);
+	if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK ||
+		      errno == ENOBUFS || errno == EINTR))
+		return errno == EINTR ? EAGAIN : errno;
+	pr->seq = s->seq;
+	s->seq++;
+	pr->tx_mono = g_get_monotonic_time();
+	pr->tx_real_ns = (gint64)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	t->last_tx = pr->tx_mono;
+	t->next_probe++;
+	t->sent_total++;
+	nm_counter_add(ctx->c_sent, 1);
+	if (r < 0) {
+		int e = errno;
+		pr->state = PROBE_FAILED;
+		t->answered++;
+		nm_counter_add(ctx->c_send_err, 1);
+		set_error(t, g_strdup_printf("cannot send to %s: %s",
+					     t->addr_str, g_strerror(e)));
+	} else {
+		pr->state = PROBE_SENT;
+		if (t->error != NULL && t->have_addr && !t->resolving)
+			set_error(t, NULL);
+	}
+	(void)now;
+	return 0;
+}
+
+/* After a send: schedule the next probe or the end of the round. */
+static void after_send(icmp_ctx *ctx, target *t, gint64 now)
+{
+	if (t->next_probe < t->pings) {
+		gint64 at = t->round_start + (gint64)t->next_probe * t->spacing;
+		heap_set(ctx, t, MAX(at, now));
+	} else if (t->answered == t->pings) {
+		finish_round(ctx, t, now);
+	} else {
+		t->ph = PHASE_END;
+		heap_set(ctx, t, t->last_tx + t->timeout);
+	}
+}
+
+static void refill(icmp_ctx *ctx, gint64 now)
+{
+	if (now > ctx->tokens_at) {
+		ctx->tokens += (double)(now - ctx->tokens_at) * ctx->max_rate / 1e6;
+		if (ctx->tokens > ctx->burst)
+			ctx->tokens = ctx->burst;
+		ctx->tokens_at = now;
+	}
+}
+
+static gboolean pacer_dispatch(GSource *source, GSourceFunc cb, gpointer data)
+{
+	icmp_ctx *ctx = data;
+	gint64 now = g_get_monotonic_time();
+	guint sends = 0;
+	gint64 hold = 0; /* earliest time to try again when held back */
+
+	(void)source;
+	(void)cb;
+	refill(ctx, now);
+	while (ctx->heap_len > 0 && ctx->heap[0]->due <= now) {
+		target *t = ctx->heap[0];
+
+		if (t->ph == PHASE_WAIT) {
+			(void)start_round(ctx, t, now);
+			continue;
+		}
+		if (t->ph == PHASE_END) {
+			finish_round(ctx, t, now);
+			continue;
+		}
+		/* PHASE_SEND */
+		if (ctx->tokens < 1.0) {
+			hold = now + (gint64)((1.0 - ctx->tokens) * 1e6 /
+					      ctx->max_rate) + 1;
+			break;
+		}
+		if (sends >= SEND_BATCH) {
+			hold = now; /* let the receive watches run first */
+			break;
+		}
+		int r = send_probe(ctx, t, now);
+		if (r != 0) {
+			hold = now + 1000; /* socket buffer full: 1 ms */
+			break;
+		}
+		ctx->tokens -= 1.0;
+		sends++;
+		after_send(ctx, t, now);
+	}
+	pacer_arm(ctx, hold);
+	return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs pacer_funcs = { .dispatch = pacer_dispatch };
+
+/* ------------------------------------------------------------------ */
+/* Receiving                                                           */
+
+static gboolean same_addr(const target *t, const struct sockaddr_storage *from)
+{
+	if (from->ss_family != t->sa.ss_family)
+		return FALSE;
+	if (from->ss_family == AF_INET)
+		return ((const struct sockaddr_in *)from)->sin_addr.s_addr ==
+		       ((const struct sockaddr_in *)&t->sa)->sin_addr.s_addr;
+	return memcmp(&((const struct sockaddr_in6 *)from)->sin6_addr,
+		      &((const struct sockaddr_in6 *)&t->sa)->sin6_addr,
+		      sizeof(struct in6_addr)) == 0;
+}
+
+static void handle_reply(icmp_ctx *ctx, icmp_sock *s, gsize len,
+			 const struct sockaddr_storage *from, gint64 rx_ns,
+			 gint64 now)
+{
+	icmp_tag tag;
+	guint16 seq = 0;
+	icmp_parse_result pr;
+	target *t;
+	probe *p;
+
+	pr = icmp_echo_parse(ctx->rxbuf, len, s->family,
+			     s->raw && s->family == AF_INET, s->raw, s->ident,
+			     ctx->magic, &seq, &tag);
+	if (pr == ICMP_PARSE_NOT_REPLY)
+		return; /* other ICMP traffic on a raw socket: not ours */
+	if (pr != ICMP_PARSE_OK || tag.target >= ctx->n) {
+		nm_counter_add(ctx->c_foreign, 1);
+		return;
+	}
+	t = ctx->targets[tag.target];
+	if (!t->have_addr || !same_addr(t, from) || tag.seq != seq ||
+	    tag.probe >= t->pings || tag.round > t->round) {
+		nm_counter_add(ctx->c_foreign, 1);
+		return;
+	}
+	if (tag.round != t->round || t->ph == PHASE_WAIT) {
+		nm_counter_add(ctx->c_late, 1); /* its round is over */
+		return;
+	}
+	p = &t->probes[tag.probe];
+	if (p->state == PROBE_UNSENT || p->seq != seq) {
+		nm_counter_add(ctx->c_foreign, 1);
+		return;
+	}
+	if (p->state == PROBE_REPLIED) {
+		nm_counter_add(ctx->c_dup, 1);
+		return;
+	}
+	if (p->state != PROBE_SENT) { /* LATE (or FAILED) already */
+		nm_counter_add(ctx->c_late, 1);
+		return;
+	}
+	if (now - p->tx_mono > t->timeout) {
+		p->state = PROBE_LATE;
+		t->answered++;
+		nm_counter_add(ctx->c_late, 1);
+	} else {
+		double rtt = rx_ns > 0 ? (double)(rx_ns - p->tx_real_ns) / 1e6
+				       : -1;
+		/* A stepped clock makes the kernel stamp useless: monotonic. */
+		if (rtt < 0 || rtt * 1000 > (double)t->timeout)
+			rtt = (double)(now - p->tx_mono) / 1e3;
+		p->state = PROBE_REPLIED;
+		p->rtt_ms = rtt;
+		t->last_rtt = rtt;
+		t->answered++;
+		t->received_total++;
+		nm_counter_add(ctx->c_received, 1);
+	}
+	if (t->next_probe == t->pings && t->answered == t->pings)
+		finish_round(ctx, t, now);
+}
+
+static gboolean on_readable(gint fd, GIOCondition cond, gpointer data)
+{
+	icmp_sock *s = data;
+	icmp_ctx *ctx = s->ctx;
+	gboolean moved = FALSE;
+
+	if (cond & (G_IO_ERR | G_IO_HUP | G_IO_NVAL)) {
+		int e = 0;
+		socklen_t el = sizeof(e);
+		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &el) == 0 && e != 0)
+			NM_DEBUG(ctx->p, "%s ICMP socket error: %s",
+				 family_name(s->family), g_strerror(e));
+	}
+	for (int i = 0; i < RECV_BATCH; i++) {
+		struct sockaddr_storage from;
+		union {
+			char buf[CMSG_SPACE(sizeof(struct timespec)) * 2];
+			struct cmsghdr align;
+		} cbuf;
+		struct iovec iov = { ctx->rxbuf, sizeof(ctx->rxbuf) };
+		struct msghdr mh = { .msg_name = &from,
+				     .msg_namelen = sizeof(from),
+				     .msg_iov = &iov, .msg_iovlen = 1,
+				     .msg_control = cbuf.buf,
+				     .msg_controllen = sizeof(cbuf.buf) };
+		gint64 rx_ns = 0;
+		ssize_t r;
+
+		memset(&from, 0, sizeof(from));
+		r = recvmsg(fd, &mh, 0);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				NM_DEBUG(ctx->p, "%s ICMP socket: recvmsg: %s",
+					 family_name(s->family),
+					 g_strerror(errno));
+			break;
+		}
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c != NULL;
+		     c = CMSG_NXTHDR(&mh, c)) {
+			if (c->cmsg_level == SOL_SOCKET &&
+			    c->cmsg_type == SCM_TIMESTAMPNS &&
+			    c->cmsg_len >= CMSG_LEN(sizeof(struct timespec))) {
+				struct timespec ts;
+				memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+				rx_ns = (gint64)ts.tv_sec * 1000000000 + ts.tv_nsec;
+			}
+		}
+		if (mh.msg_flags & MSG_TRUNC) {
+			nm_counter_add(ctx->c_foreign, 1);
+			continue;
+		}
+		handle_reply(ctx, s, (gsize)r, &from, rx_ns,
+			     g_get_monotonic_time());
+		moved = TRUE;
+	}
+	if (moved)
+		pacer_arm(ctx, 0);
+	return G_SOURCE_CONTINUE;
+}
+
+/* ------------------------------------------------------------------ */
+/* Sockets                                                             */
+
+/* Open one socket: @raw or datagram. Returns fd or -1 with errno. */
+static int open_one(int family, gboolean raw)
+{
+	int proto = family == AF_INET6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP;
+
+	return socket(family, (raw ? SOCK_RAW : SOCK_DGRAM) | SOCK_NONBLOCK |
+			      SOCK_CLOEXEC, proto);
+}
+
+static gboolean sock_setup(icmp_ctx *ctx, icmp_sock *s, GError **err)
+{
+	int one = 1, buf = 4 * 1024 * 1024;
+
+	if (setsockopt(s->fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one)) != 0)
+		NM_WARNING(ctx->p, "%s ICMP socket: SO_TIMESTAMPNS: %s (RTTs "
+			   "measured in user space)", family_name(s->family),
+			   g_strerror(errno));
+	/* Large buffers: thousands of replies can arrive between reads. */
+	if (setsockopt(s->fd, SOL_SOCKET, SO_RCVBUFFORCE, &buf, sizeof(buf)) != 0 &&
+	    setsockopt(s->fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf)) != 0)
+		NM_DEBUG(ctx->p, "SO_RCVBUF: %s", g_strerror(errno));
+	if (setsockopt(s->fd, SOL_SOCKET, SO_SNDBUFFORCE, &buf, sizeof(buf)) != 0 &&
+	    setsockopt(s->fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof(buf)) != 0)
+		NM_DEBUG(ctx->p, "SO_SNDBUF: %s", g_strerror(errno));
+	if (s->raw && s->family == AF_INET) {
+		struct icmp_filter f;
+		f.data = ~(1u << ICMP_ECHOREPLY);
+		if (setsockopt(s->fd, SOL_RAW, ICMP_FILTER, &f, sizeof(f)) != 0) {
+			g_set_error(err, G_IO_ERROR, g_io_error_from_errno(errno),
+				    "icmp: IPv4 raw socket: ICMP_FILTER: %s",
+				    g_strerror(errno));
+			return FALSE;
+		}
+		s->ident = (guint16)g_random_int_range(1, 65536);
+	} else if (s->raw) {
+		struct icmp6_filter f;
+		ICMP6_FILTER_SETBLOCKALL(&f);
+		ICMP6_FILTER_SETPASS(ICMP6_ECHO_REPLY, &f);
+		if (setsockopt(s->fd, IPPROTO_ICMPV6, ICMP6_FILTER, &f,
+			       sizeof(f)) != 0) {
+			g_set_error(err, G_IO_ERROR, g_io_error_from_errno(errno),
+				    "icmp: IPv6 raw socket: ICMP6_FILTER: %s",
+				    g_strerror(errno));
+			return FALSE;
+		}
+		s->ident = (guint16)g_random_int_range(1, 65536);
+	} else {
+		/* Datagram: bind to "port" 0 so the kernel picks our echo
+		 * identifier now; it filters replies by it. */
+		struct sockaddr_storage ss;
+		socklen_t sl;
+		memset(&ss, 0, sizeof(ss));
+		ss.ss_family = (sa_family_t)s->family;
+		sl = s->family == AF_INET6 ? sizeof(struct sockaddr_in6)
+					   : sizeof(struct sockaddr_in);
+		if (bind(s->fd, (struct sockaddr *)&ss, sl) != 0 ||
+		    getsockname(s->fd, (struct sockaddr *)&ss, &sl) != 0) {
+			g_set_error(err, G_IO_ERROR, g_io_error_from_errno(errno),
+				    "icmp: %s datagram socket: bind: %s",
+				    family_name(s->family), g_strerror(errno));
+			return FALSE;
+		}
+		s->ident = ntohs(s->family == AF_INET6
+				 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+				 : ((struct sockaddr_in *)&ss)->sin_port);
+	}
+	s->seq = (guint16)g_random_int_range(0, 65536);
+	return TRUE;
+}
+
+static char *read_ping_group_range(void)
+{
+	char *text = NULL;
+
+	if (!g_file_get_contents("/proc/sys/net/ipv4/ping_group_range", &text,
+				 NULL, NULL))
+		return g_strdup("?");
+	g_strdelimit(g_strstrip(text), "\t", ' ');
+	return text;
+}
+
+/* Open the socket of @family as @kind ("auto", "datagram", "raw"). On
+ * failure s->fd is -1 and s->error says why. */
+static void sock_open(icmp_ctx *ctx, icmp_sock *s, int family, const char *kind)
+{
+	int derr = 0, rerr = 0;
+
+	s->ctx = ctx;
+	s->family = family;
+	s->fd = -1;
+	if (g_strcmp0(kind, "raw") != 0) {
+		s->fd = open_one(family, FALSE);
+		if (s->fd < 0)
+			derr = errno;
+		s->raw = FALSE;
+	}
+	if (s->fd < 0 && g_strcmp0(kind, "datagram") != 0) {
+		s->fd = open_one(family, TRUE);
+		if (s->fd < 0)
+			rerr = errno;
+		s->raw = TRUE;
+	}
+	if (s->fd < 0) {
+		char *range = read_ping_group_range();
+		GString *why = g_string_new(NULL);
+		if (derr != 0)
+			g_string_append_printf(why, "datagram socket: %s (the "
+					       "group must be in "
+					       "net.ipv4.ping_group_range, now "
+					       "'%s')", g_strerror(derr), range);
+		if (derr != 0 && rerr != 0)
+			g_string_append(why, "; ");
+		if (rerr != 0)
+			g_string_append_printf(why, "raw socket: %s (needs root "
+					       "or CAP_NET_RAW)", g_strerror(rerr));
+		s->error = g_string_free(why, FALSE);
+		g_free(range);
+		return;
+	}
+	GError *e = NULL;
+	if (!sock_setup(ctx, s, &e)) {
+		s->error = g_strdup(e->message);
+		g_error_free(e);
+		close(s->fd);
+		s->fd = -1;
+		return;
+	}
+	s->watch = nm_plugin_add_watch(ctx->p, s->fd, G_IO_IN, on_readable, s);
+	NM_INFO(ctx->p, "%s: %s socket, identifier %u", family_name(family),
+		s->raw ? "raw" : "datagram", s->ident);
+}
+
+/* ------------------------------------------------------------------ */
+/* DNS                                                                 */
+
+typedef struct {
+	icmp_ctx *ctx;   /* a reference */
+	guint index;
+} lookup;
+
+static void on_resolved(GObject *src, GAsyncResult *res, gpointer data)
+{
+	lookup *l = data;
+	icmp_ctx *ctx = l->ctx;
+	GError *e = NULL;
+	GList *addrs = g_resolver_lookup_by_name_with_flags_finish(
+		G_RESOLVER(src), res, &e);
+
+	ctx->pending_lookups--;
+	if (!ctx->stopped) {
+		target *t = ctx->targets[l->index];
+		t->resolving = FALSE;
+		if (addrs == NULL) {
+			char *msg = g_strdup_printf("cannot resolve '%s': %s",
+						    t->address,
+						    e != NULL ? e->message : "no address");
+			if (g_strcmp0(t->error, msg) != 0)
+				NM_WARNING(ctx->p, "target %s: %s", t->name, msg);
+			set_error(t, msg);
+			nm_counter_add(ctx->c_resolve_fail, 1);
+		} else {
+			GInetAddress *a = addrs->data;
+			GSocketAddress *sa = g_inet_socket_address_new(a, 0);
+			GError *e2 = NULL;
+			char *str = g_inet_address_to_string(a);
+			if (g_socket_address_to_native(sa, &t->next_sa,
+						       sizeof(t->next_sa), &e2)) {
+				t->next_salen = (socklen_t)
+					g_socket_address_get_native_size(sa);
+				t->have_next = TRUE;
+				if (g_strcmp0(str, t->addr_str) != 0)
+					NM_INFO(ctx->p, "target %s: %s is %s",
+						t->name, t->address, str);
+				g_strlcpy(t->addr_str, str, sizeof(t->addr_str));
+				set_error(t, NULL);
+			} else {
+				set_error(t, g_strdup_printf(
+					"cannot use the address of '%s': %s",
+					t->address, e2->message));
+				g_error_free(e2);
+			}
+			g_free(str);
+			g_object_unref(sa);
+			g_resolver_free_addresses(addrs);
+		}
+	}
+	g_clear_error(&e);
+	ctx_unref(ctx);
+	g_free(l);
+}
+
+static void resolve_target(icmp_ctx *ctx, target *t)
+{
+	lookup *l;
+	GResolverNameLookupFlags flags = G_RESOLVER_NAME_LOOKUP_FLAGS_DEFAULT;
+
+	if (t->literal || t->resolving)
+		return;
+	if (t->family_pref == AF_INET)
+		flags = G_RESOLVER_NAME_LOOKUP_FLAGS_IPV4_ONLY;
+	else if (t->family_pref == AF_INET6)
+		flags = G_RESOLVER_NAME_LOOKUP_FLAGS_IPV6_ONLY;
+	l = g_new0(lookup, 1);
+	l->ctx = ctx;
+	g_atomic_int_inc(&ctx->refs);
+	l->index = t->index;
+	t->resolving = TRUE;
+	ctx->pending_lookups++;
+	g_resolver_lookup_by_name_with_flags_async(ctx->resolver, t->address,
+						   flags, ctx->cancel,
+						   on_resolved, l);
+}
+
+static nm_run_status resolve_tick(nm_plugin *p, nm_timer *tm, gint64 due,
+				  gpointer data)
+{
+	icmp_ctx *ctx = data;
+
+	(void)p;
+	(void)tm;
+	(void)due;
+	for (guint i = 0; i < ctx->n; i++)
+		resolve_target(ctx, ctx->targets[i]);
+	return NM_RUN_DONE;
+}
+
+/* ------------------------------------------------------------------ */
+/* Stats                                                               */
+
+static void add_double(JsonBuilder *b, const char *name, double v)
+{
+	json_builder_set_member_name(b, name);
+	if (isnan(v))
+		json_builder_add_null_value(b);
+	else
+		json_builder_add_double_value(b, v);
+}
+
+static JsonNode *icmp_stats(nm_plugin *p, gpointer data)
+{
+	icmp_ctx *ctx = data;
+	JsonBuilder *b = json_builder_new();
+	JsonNode *node;
+
+	(void)p;
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "sockets");
+	json_builder_begin_object(b);
+	for (int f = 0; f < 2; f++) {
+		icmp_sock *s = f == 0 ? &ctx->s4 : &ctx->s6;
+		json_builder_set_member_name(b, f == 0 ? "ipv4" : "ipv6");
+		json_builder_add_string_value(
+			b, s->fd < 0 ? "none" : s->raw ? "raw" : "datagram");
+	}
+	json_builder_end_object(b);
+	json_builder_set_member_name(b, "targets");
+	json_builder_begin_object(b);
+	for (guint i = 0; i < ctx->n; i++) {
+		target *t = ctx->targets[i];
+		json_builder_set_member_name(b, t->name);
+		json_builder_begin_object(b);
+		json_builder_set_member_name(b, "address");
+		json_builder_add_string_value(b, t->addr_str);
+		json_builder_set_member_name(b, "state");
+		json_builder_add_string_value(
+			b, !t->have_result ? "unknown"
+			   : t->lost_rounds == 0 ? "up"
+			   : t->lost_rounds >= ctx->down_after ? "down"
+							       : "failing");
+		add_double(b, "last_rtt_ms", t->last_rtt);
+		add_double(b, "loss", t->have_result ? t->last.loss : NAN);
+		add_double(b, "rtt_avg_ms", t->have_result ? t->last.avg : NAN);
+		add_double(b, "rtt_median_ms",
+			   t->have_result ? t->last.median : NAN);
+		add_double(b, "jitter_ms", t->have_result ? t->last.jitter : NAN);
+		json_builder_set_member_name(b, "rounds");
+		json_builder_add_int_value(b, (gint64)t->rounds);
+		json_builder_set_member_name(b, "sent");
+		json_builder_add_int_value(b, (gint64)t->sent_total);
+		json_builder_set_member_name(b, "received");
+		json_builder_add_int_value(b, (gint64)t->received_total);
+		json_builder_set_member_name(b, "error");
+		if (t->error != NULL)
+			json_builder_add_string_value(b, t->error);
+		else
+			json_builder_add_null_value(b);
+		json_builder_end_object(b);
+	}
+	json_builder_end_object(b);
+	json_builder_end_object(b);
+	node = json_builder_get_root(b);
+	g_object_unref(b);
+	return node;
+}
+
+/* ------------------------------------------------------------------ */
+/* Set-up                                                              */
+
+static int parse_family(const char *s)
+{
+	if (g_strcmp0(s, "ipv4") == 0)
+		return AF_INET;
+	if (g_strcmp0(s, "ipv6") == 0)
+		return AF_INET6;
+	return AF_UNSPEC;
+}
+
+/* Cross-field rules (also for `netmond -t`): unique names, timeout below
+ * the interval where both are known. */
+static gboolean icmp_validate(const config_setting_t *conf, GError **err)
+{
+	const config_setting_t *list = config_setting_get_member(conf, "targets");
+	GHashTable *seen;
+	gboolean ok = TRUE;
+
+	if (list == NULL)
+		return TRUE;
+	seen = g_hash_table_new(g_str_hash, g_str_equal);
+	for (int i = 0; ok && i < config_setting_length(list); i++) {
+		const config_setting_t *e = config_setting_get_elem(list, (unsigned)i);
+		const char *addr = nm_conf_string(e, "address", "");
+		const char *name = nm_conf_string(e, "name", addr);
+		gint64 iv = nm_conf_duration(e, "interval",
+					     nm_conf_duration(conf, "interval", 0));
+		gint64 to = nm_conf_duration(e, "timeout",
+					     nm_conf_duration(conf, "timeout", 0));
+
+		if (*addr == '\0')
+			ok = nm_conf_error(e, err, "target address is empty");
+		else if (*name == '\0' || strchr(name, '/') != NULL)
+			ok = nm_conf_error(e, err, "target name '%s' is not "
+					   "usable as a host name (empty or "
+					   "with '/')", name);
+		else if (g_hash_table_contains(seen, name))
+			ok = nm_conf_error(e, err, "target name '%s' appears "
+					   "twice (give one a name = \"...\")",
+					   name);
+		else if (iv > 0 && to > 0 && to >= iv)
+			ok = nm_conf_error(e, err, "timeout (%g s) must be "
+					   "shorter than the interval (%g s) of "
+					   "target %s", to / 1e6, iv / 1e6, name);
+		g_hash_table_add(seen, (gpointer)name);
+	}
+	g_hash_table_destroy(seen);
+	return ok;
+}
+
+static void target_free(target *t)
+{
+	if (t == NULL)
+		return;
+	g_free(t->name);
+	g_free(t->address);
+	g_free(t->error);
+	g_free(t->probes);
+	g_free(t);
+}
+
+static void ctx_unref(icmp_ctx *ctx)
+{
+	if (!g_atomic_int_dec_and_test(&ctx->refs))
+		return;
+	for (guint i = 0; i < ctx->n; i++)
+		target_free(ctx->targets[i]);
+	g_free(ctx->targets);
+	g_free(ctx->heap);
+	g_free(ctx->txbuf);
+	g_free(ctx->s4.error);
+	g_free(ctx->s6.error);
+	g_clear_object(&ctx->cancel);
+	g_clear_object(&ctx->resolver);
+	g_free(ctx);
+}
+
+/* Phase of a target's round in its interval, wall-clock aligned (as the
+ * core does for its timers): FNV-1a of the name. */
+static gint64 first_due(icmp_ctx *ctx, const target *t, gboolean spread)
+{
+	guint64 h = 14695981039346656037ULL;
+	gint64 mono = g_get_monotonic_time(), real = g_get_real_time();
+	gint64 offset;
+
+	(void)ctx;
+	if (!spread)
+		return mono;
+	for (const char *s = t->name; *s; s++)
+		h = (h ^ (guint8)*s) * 1099511628211ULL;
+	offset = (gint64)(h % (guint64)t->interval);
+	return mono + (offset - real % t->interval + t->interval) % t->interval;
+}
+
+static target *target_new(icmp_ctx *ctx, const config_setting_t *conf,
+			  const config_setting_t *e, guint index, GError **err)
+{
+	target *t = g_new0(target, 1);
+	struct addrinfo hints = { .ai_flags = AI_NUMERICHOST };
+	struct addrinfo *ai = NULL;
+
+	t->ctx = ctx;
+	t->index = index;
+	t->heap_pos = -1;
+	t->last_rtt = NAN;
+	t->address = g_strdup(nm_conf_string(e, "address", ""));
+	t->name = g_strdup(nm_conf_string(e, "name", t->address));
+	t->family_pref = parse_family(
+		nm_conf_string(e, "family", nm_conf_string(conf, "family", "any")));
+	t->pings = (guint)nm_conf_int(e, "pings",
+				      nm_conf_int(conf, "pings", DEFAULT_PINGS));
+	t->interval = nm_conf_duration(
+		e, "interval", nm_conf_duration(conf, "interval",
+						nm_plugin_default_interval(ctx->p)));
+	/* Without a timeout setting: 1 s, or half the interval if shorter. */
+	t->timeout = nm_conf_duration(
+		e, "timeout", nm_conf_duration(conf, "timeout",
+					       MIN(DEFAULT_TIMEOUT,
+						   t->interval / 2)));
+	t->size = (gsize)nm_conf_int(e, "size", nm_conf_int(conf, "size",
+							     DEFAULT_SIZE));
+	if (t->timeout >= t->interval) {
+		nm_conf_error(e, err, "timeout (%g s) must be shorter than the "
+			      "interval (%g s) of target %s", t->timeout / 1e6,
+			      t->interval / 1e6, t->name);
+		target_free(t);
+		return NULL;
+	}
+	t->spacing = (t->interval - t->timeout) / t->pings;
+	t->probes = g_new0(probe, t->pings);
+	hints.ai_family = t->family_pref;
+	if (getaddrinfo(t->address, NULL, &hints, &ai) == 0 && ai != NULL) {
+		t->literal = TRUE;
+		if (ai->ai_addrlen <= sizeof(t->sa)) {
+			memcpy(&t->sa, ai->ai_addr, ai->ai_addrlen);
+			t->salen = ai->ai_addrlen;
+			t->have_addr = TRUE;
+		}
+		freeaddrinfo(ai);
+		if (getnameinfo((struct sockaddr *)&t->sa, t->salen, t->addr_str,
+				sizeof(t->addr_str), NULL, 0, NI_NUMERICHOST) != 0)
+			g_strlcpy(t->addr_str, t->address, sizeof(t->addr_str));
+	} else {
+		t->error = g_strdup_printf("'%s' not resolved yet", t->address);
+	}
+	return t;
+}
+
+/** Start the plugin: read the targets, open the ICMP sockets (datagram or
+ *  raw, RFC 792 / RFC 4443), start DNS lookups and the pacer. Errors name
+ *  the setting (file:line) or the socket and the reason. */
+static gboolean icmp_init(nm_plugin *p, const config_setting_t *conf,
+			  GError **err)
+{
+	icmp_ctx *ctx = g_new0(icmp_ctx, 1);
+	const config_setting_t *list = config_setting_get_member(conf, "targets");
+	const char *kind = nm_conf_string(conf, "socket", "auto");
+	gboolean need4 = FALSE, need6 = FALSE, names = FALSE;
+	gsize max_size = 0;
+
+	ctx->refs = 1;
+	ctx->p = p;
+	ctx->s4.fd = ctx->s6.fd = -1;
+	ctx->magic = g_random_int();
+	ctx->down_after = (guint)nm_conf_int(conf, "down_after", DEFAULT_DOWN_AFTER);
+	ctx->resolve_interval = nm_conf_duration(conf, "resolve_interval",
+						 DEFAULT_RESOLVE);
+	ctx->max_rate = nm_conf_float(conf, "max_rate", DEFAULT_MAX_RATE);
+	ctx->burst = MAX(1.0, ctx->max_rate / 100); /* 10 ms worth */
+	ctx->tokens = ctx->burst;
+	ctx->tokens_at = g_get_monotonic_time();
+	ctx->n = list != NULL ? (guint)config_setting_length(list) : 0;
+	ctx->targets = g_new0(target *, MAX(ctx->n, 1));
+	ctx->heap = g_new0(target *, MAX(ctx->n, 1));
+	for (guint i = 0; i < ctx->n; i++) {
+		target *t = target_new(ctx, conf,
+				       config_setting_get_elem(list, i), i, err);
+		if (t == NULL) {
+			ctx_unref(ctx);
+			return FALSE;
+		}
+		ctx->targets[i] = t;
+		max_size = MAX(max_size, t->size);
+		if (!t->literal)
+			names = TRUE;
+		else if (t->sa.ss_family == AF_INET6)
+			need6 = TRUE;
+		else
+			need4 = TRUE;
+	}
+	ctx->txbuf_len = ICMP_ECHO_HDR_LEN + max_size;
+	ctx->txbuf = g_malloc(ctx->txbuf_len);
+	ctx->c_sent = nm_plugin_counter(p, "probes_sent");
+	ctx->c_received = nm_plugin_counter(p, "replies");
+	ctx->c_late = nm_plugin_counter(p, "replies_late");
+	ctx->c_dup = nm_plugin_counter(p, "replies_duplicate");
+	ctx->c_foreign = nm_plugin_counter(p, "replies_foreign");
+	ctx->c_send_err = nm_plugin_counter(p, "send_errors");
+	ctx->c_rounds = nm_plugin_counter(p, "rounds");
+	ctx->c_missed = nm_plugin_counter(p, "rounds_missed");
+	ctx->c_resolve_fail = nm_plugin_counter(p, "resolve_failures");
+
+	/* Both families when DNS names may resolve to either. */
+	if (need4 || names)
+		sock_open(ctx, &ctx->s4, AF_INET, kind);
+	if (need6 || names)
+		sock_open(ctx, &ctx->s6, AF_INET6, kind);
+	if ((need4 && ctx->s4.fd < 0) || (need6 && ctx->s6.fd < 0)) {
+		icmp_sock *s = need4 && ctx->s4.fd < 0 ? &ctx->s4 : &ctx->s6;
+		g_set_error(err, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+			    "icmp: cannot open an %s ICMP socket (icmp.socket = "
+			    "\"%s\"): %s", family_name(s->family), kind,
+			    s->error);
+		if (ctx->s4.watch)
+			nm_plugin_remove_watch(p, ctx->s4.watch);
+		if (ctx->s6.watch)
+			nm_plugin_remove_watch(p, ctx->s6.watch);
+		if (ctx->s4.fd >= 0)
+			close(ctx->s4.fd);
+		if (ctx->s6.fd >= 0)
+			close(ctx->s6.fd);
+		ctx_unref(ctx);
+		return FALSE;
+	}
+	for (int f = 0; f < 2; f++) {
+		icmp_sock *s = f == 0 ? &ctx->s4 : &ctx->s6;
+		if (s->fd < 0 && s->error != NULL)
+			NM_WARNING(p, "no %s ICMP socket, targets resolving to "
+				   "%s addresses will fail: %s",
+				   family_name(s->family), family_name(s->family),
+				   s->error);
+	}
+
+	ctx->pacer = g_source_new(&pacer_funcs, sizeof(GSource));
+	g_source_set_callback(ctx->pacer, NULL, ctx, NULL);
+	g_source_set_name(ctx->pacer, "icmp pacer");
+	{
+		gboolean spread = nm_conf_bool(conf, "spread", TRUE);
+		for (guint i = 0; i < ctx->n; i++)
+			heap_set(ctx, ctx->targets[i],
+				 first_due(ctx, ctx->targets[i], spread));
+	}
+	pacer_arm(ctx, 0);
+	if (g_source_attach(ctx->pacer, NULL) == 0) {
+		g_set_error(err, G_IO_ERROR, G_IO_ERROR_FAILED,
+			    "icmp: cannot attach the pacing source");
+		g_source_unref(ctx->pacer);
+		ctx->pacer = NULL;
+		ctx_unref(ctx);
+		return FALSE;
+	}
+	nm_plugin_set_data(p, ctx);
+	nm_plugin_set_stats(p, icmp_stats, ctx);
+	if (names) {
+		ctx->resolver = g_resolver_get_default();
+		ctx->cancel = g_cancellable_new();
+		resolve_tick(p, NULL, 0, ctx);
+		nm_plugin_add_timer(p, "resolve", ctx->resolve_interval,
+				    NM_TIMER_DEFAULT, resolve_tick, ctx, NULL);
+	}
+	NM_INFO(p, "%u target%s", ctx->n, ctx->n == 1 ? "" : "s");
+	return TRUE;
+}
+
+/** Stop: cancel DNS lookups (waiting up to 2 s for them to return, so no
+ *  callback outlives the module), remove the pacer, close the sockets,
+ *  free every target. */
+static void icmp_shutdown(nm_plugin *p)
+{
+	icmp_ctx *ctx = nm_plugin_get_data(p);
+	gint64 deadline = g_get_monotonic_time() + SHUTDOWN_DNS_WAIT;
+
+	if (ctx == NULL)
+		return;
+	nm_plugin_set_stats(p, NULL, NULL);
+	ctx->stopped = TRUE;
+	if (ctx->pacer != NULL) {
+		g_source_destroy(ctx->pacer);
+		g_source_unref(ctx->pacer);
+		ctx->pacer = NULL;
+	}
+	if (ctx->cancel != NULL)
+		g_cancellable_cancel(ctx->cancel);
+	while (ctx->pending_lookups > 0 && g_get_monotonic_time() < deadline)
+		if (!g_main_context_iteration(NULL, FALSE))
+			g_usleep(1000);
+	if (ctx->pending_lookups > 0)
+		NM_WARNING(p, "%u DNS lookups still pending at shutdown",
+			   ctx->pending_lookups);
+	/* The core has removed our watches already. */
+	if (ctx->s4.fd >= 0)
+		close(ctx->s4.fd);
+	if (ctx->s6.fd >= 0)
+		close(ctx->s6.fd);
+	ctx->s4.fd = ctx->s6.fd = -1;
+	nm_plugin_set_data(p, NULL);
+	ctx_unref(ctx);
+}
+
+NM_PLUGIN_DEFINE(.name = "icmp", .version = "1.0",
+		 .description = "ICMP echo: RTT, loss and jitter of many "
+				"IPv4/IPv6 targets",
+		 .config_keys = icmp_keys, .validate = icmp_validate,
+		 .init = icmp_init, .shutdown = icmp_shutdown);
