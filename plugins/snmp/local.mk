@@ -2,6 +2,28 @@
 ## the top of the tree.
 if BUILD_PLUGIN_SNMP
 pkglib_LTLIBRARIES += plugins/snmp/snmp.la
+
+check_PROGRAMS += t/unit/test-snmp t/unit/test-snmp-dump
+TESTS += t/unit/test-snmp t/integration/snmp.sh
 endif
-plugins_snmp_snmp_la_SOURCES = plugins/snmp/snmp.c
+plugins_snmp_snmp_la_SOURCES = plugins/snmp/snmp.c plugins/snmp/snmp-logic.c \
+	plugins/snmp/snmp-logic.h
+plugins_snmp_snmp_la_CFLAGS = $(AM_CFLAGS) $(NETSNMP_CFLAGS)
+plugins_snmp_snmp_la_LIBADD = $(NETSNMP_LIBS)
 plugins_snmp_snmp_la_LDFLAGS = $(PLUGIN_MODULE_FLAGS)
+
+## Unit tests of the pure parts (config, conversions, counters, walks).
+t_unit_test_snmp_SOURCES = t/unit/test-snmp.c plugins/snmp/snmp-logic.c \
+	plugins/snmp/snmp-logic.h
+t_unit_test_snmp_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/snmp
+t_unit_test_snmp_CFLAGS = $(AM_CFLAGS) $(NETSNMP_CFLAGS)
+t_unit_test_snmp_LDADD = libnetmoncore.la $(NETSNMP_LIBS)
+t_unit_test_snmp_LDFLAGS = $(AM_LDFLAGS) -export-dynamic -no-install
+
+## In-process core + snmp plugin that prints every published message; used
+## by t/integration/snmp.sh to check metric and event contents.
+t_unit_test_snmp_dump_SOURCES = t/unit/test-snmp-dump.c
+t_unit_test_snmp_dump_LDADD = libnetmoncore.la
+t_unit_test_snmp_dump_LDFLAGS = $(AM_LDFLAGS) -export-dynamic -no-install
+
+EXTRA_DIST += plugins/snmp/README t/integration/snmp.sh t/data/snmp

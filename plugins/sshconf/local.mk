@@ -1,7 +1,35 @@
 ## sshconf plugin (included by the top-level Makefile.am). Paths are relative to
 ## the top of the tree.
+SSHCONF_CORE = plugins/sshconf/text.c plugins/sshconf/text.h \
+	plugins/sshconf/store.c plugins/sshconf/store.h \
+	plugins/sshconf/fetch.c plugins/sshconf/fetch.h
+SSHCONF_PROFILES = etc/profiles/cisco-ios.profile \
+	etc/profiles/cisco-nxos.profile etc/profiles/junos.profile \
+	etc/profiles/arista-eos.profile etc/profiles/routeros.profile \
+	etc/profiles/linux.profile etc/profiles/openwrt.profile
+plugins_sshconf_sshconf_la_SOURCES = plugins/sshconf/sshconf.c $(SSHCONF_CORE)
+plugins_sshconf_sshconf_la_CFLAGS = $(AM_CFLAGS) $(LIBSSH_CFLAGS) $(LIBGIT2_CFLAGS)
+plugins_sshconf_sshconf_la_LIBADD = $(LIBSSH_LIBS) $(LIBGIT2_LIBS)
+plugins_sshconf_sshconf_la_LDFLAGS = $(PLUGIN_MODULE_FLAGS)
 if BUILD_PLUGIN_SSHCONF
 pkglib_LTLIBRARIES += plugins/sshconf/sshconf.la
+sshconfprofilesdir = $(pkgdatadir)/profiles
+dist_sshconfprofiles_DATA = $(SSHCONF_PROFILES)
+
+## Unit tests: profiles, the text pipeline, diff, the git store.
+check_PROGRAMS += t/unit/test-sshconf
+t_unit_test_sshconf_SOURCES = t/unit/test-sshconf.c $(SSHCONF_CORE)
+t_unit_test_sshconf_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/sshconf
+t_unit_test_sshconf_CFLAGS = $(AM_CFLAGS) $(LIBSSH_CFLAGS) $(LIBGIT2_CFLAGS)
+t_unit_test_sshconf_LDADD = libnetmoncore.la $(LIBSSH_LIBS) $(LIBGIT2_LIBS)
+t_unit_test_sshconf_LDFLAGS = $(AM_LDFLAGS) -export-dynamic -no-install
+
+TESTS += t/unit/test-sshconf t/integration/sshconf.sh
+
+## `make bench-sshconf`: 200 devices against a forced-command sshd.
+bench-sshconf: all
+	$(SHELL) $(top_srcdir)/contrib/bench/sshconf
 endif
-plugins_sshconf_sshconf_la_SOURCES = plugins/sshconf/sshconf.c
-plugins_sshconf_sshconf_la_LDFLAGS = $(PLUGIN_MODULE_FLAGS)
+.PHONY: bench-sshconf
+EXTRA_DIST += plugins/sshconf/README etc/profiles/README \
+	t/integration/sshconf.sh t/data/sshconf contrib/bench/sshconf
