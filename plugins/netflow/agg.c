@@ -1,0 +1,464 @@
+/* netmon netflow plugin — traffic aggregation and top talkers.
+ *
+ * Copyright (C) 2026 the netmon authors. GPL-2.0-or-later, see COPYING.
+ */
+#include <string.h>
+#include <sys/socket.h>
+
+#include "agg.h"
+#include "decode.h"
+
+typedef struct {
+	nm_ip a, b;
+	guint16 port;
+	guint8 proto;
+} tkey;
+
+typedef struct {
+	tkey key;
+	guint64 bytes, packets, flows;
+} tentry;
+
+typedef struct {
+	guint64 flows_in, flows_out, bytes_in, bytes_out, pkts_in, pkts_out;
+} ifstat;
+
+typedef struct {
+	gint64 start, end;
+	GArray *top[NF_BY_N];   /* tentry, sorted by bytes */
+} snapshot;
+
+typedef struct {
+	char *name;
+	guint64 flows, bytes, packets;
+	guint64 talkers_dropped;
+	GHashTable *ifs;               /* GUINT_TO_POINTER(ifindex+1) -> ifstat* */
+	GHashTable *live[NF_BY_N];     /* tkey* -> tentry* */
+	GQueue history;                /* snapshot*, oldest first */
+} exp_agg;
+
+struct nf_agg {
+	guint keep, history, max_keys, max_if;
+	gint64 interval_start;
+	GHashTable *exporters;         /* name -> exp_agg* */
+};
+
+static const char *const by_names[] = { "src", "dst", "conv", "app", NULL };
+
+int nf_by_from_name(const char *name)
+{
+	for (int i = 0; by_names[i] != NULL; i++)
+		if (g_strcmp0(name, by_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+static guint tkey_hash(gconstpointer p)
+{
+	const guint8 *b = p;
+	guint h = 2166136261u;
+
+	for (gsize i = 0; i < sizeof(tkey); i++)
+		h = (h ^ b[i]) * 16777619u;
+	return h;
+}
+
+static gboolean tkey_equal(gconstpointer a, gconstpointer b)
+{
+	return memcmp(a, b, sizeof(tkey)) == 0;
+}
+
+static void snapshot_free(gpointer p)
+{
+	snapshot *s = p;
+
+	for (int i = 0; i < NF_BY_N; i++)
+		g_array_unref(s->top[i]);
+	g_free(s);
+}
+
+static void exp_free(gpointer p)
+{
+	exp_agg *e = p;
+
+	g_free(e->name);
+	g_hash_table_destroy(e->ifs);
+	for (int i = 0; i < NF_BY_N; i++)
+		g_hash_table_destroy(e->live[i]);
+	g_queue_clear_full(&e->history, snapshot_free);
+	g_free(e);
+}
+
+nf_agg *nf_agg_new(guint keep, guint history, guint max_keys, guint max_ifindex)
+{
+	nf_agg *a = g_new0(nf_agg, 1);
+
+	a->keep = MAX(keep, 1u);
+	a->history = MAX(history, 1u);
+	a->max_keys = MAX(max_keys, 1u);
+	a->max_if = max_ifindex;
+	a->interval_start = g_get_real_time();
+	a->exporters = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, exp_free);
+	return a;
+}
+
+void nf_agg_free(nf_agg *a)
+{
+	if (a == NULL)
+		return;
+	g_hash_table_destroy(a->exporters);
+	g_free(a);
+}
+
+static exp_agg *get_exp(nf_agg *a, const char *name)
+{
+	exp_agg *e = g_hash_table_lookup(a->exporters, name);
+
+	if (e != NULL)
+		return e;
+	e = g_new0(exp_agg, 1);
+	e->name = g_strdup(name);
+	e->ifs = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+	for (int i = 0; i < NF_BY_N; i++)
+		e->live[i] = g_hash_table_new_full(tkey_hash, tkey_equal, NULL, g_free);
+	g_queue_init(&e->history);
+	g_hash_table_insert(a->exporters, e->name, e);
+	return e;
+}
+
+static ifstat *get_if(nf_agg *a, exp_agg *e, guint32 idx)
+{
+	gpointer k = GUINT_TO_POINTER((guint)idx + 1u);
+	ifstat *s = g_hash_table_lookup(e->ifs, k);
+
+	if (s == NULL && g_hash_table_size(e->ifs) < a->max_if) {
+		s = g_new0(ifstat, 1);
+		g_hash_table_insert(e->ifs, k, s);
+	}
+	return s;
+}
+
+static void talk(nf_agg *a, exp_agg *e, int by, const tkey *k,
+		 const nm_flow_record *r)
+{
+	tentry *t = g_hash_table_lookup(e->live[by], k);
+
+	if (t == NULL) {
+		if (g_hash_table_size(e->live[by]) >= a->max_keys) {
+			e->talkers_dropped++;
+			return;
+		}
+		t = g_new0(tentry, 1);
+		t->key = *k;
+		g_hash_table_insert(e->live[by], &t->key, t);
+	}
+	t->bytes += r->bytes;
+	t->packets += r->packets;
+	t->flows++;
+}
+
+void nf_agg_add(nf_agg *a, const char *exporter, const nm_flow_record *recs,
+		guint n)
+{
+	exp_agg *e = get_exp(a, exporter);
+
+	for (guint i = 0; i < n; i++) {
+		const nm_flow_record *r = &recs[i];
+		tkey k;
+		ifstat *s;
+
+		e->flows++;
+		e->bytes += r->bytes;
+		e->packets += r->packets;
+		if ((s = get_if(a, e, r->in_if)) != NULL) {
+			s->flows_in++;
+			s->bytes_in += r->bytes;
+			s->pkts_in += r->packets;
+		}
+		if ((s = get_if(a, e, r->out_if)) != NULL) {
+			s->flows_out++;
+			s->bytes_out += r->bytes;
+			s->pkts_out += r->packets;
+		}
+		memset(&k, 0, sizeof k);
+		k.a = r->src;
+		talk(a, e, NF_BY_SRC, &k, r);
+		memset(&k, 0, sizeof k);
+		k.a = r->dst;
+		talk(a, e, NF_BY_DST, &k, r);
+		memset(&k, 0, sizeof k);
+		k.a = r->src;
+		k.b = r->dst;
+		talk(a, e, NF_BY_CONV, &k, r);
+		memset(&k, 0, sizeof k);
+		k.proto = r->protocol;
+		if (r->src_port != 0 && (r->dst_port == 0 || r->src_port < r->dst_port))
+			k.port = r->src_port;
+		else
+			k.port = r->dst_port;
+		talk(a, e, NF_BY_APP, &k, r);
+	}
+}
+
+static gint by_bytes_desc(gconstpointer x, gconstpointer y)
+{
+	const tentry *a = x, *b = y;
+
+	if (a->bytes != b->bytes)
+		return a->bytes > b->bytes ? -1 : 1;
+	return memcmp(&a->key, &b->key, sizeof a->key);
+}
+
+/* The top @keep of a table as a sorted array. */
+static GArray *top_of(GHashTable *h, guint keep)
+{
+	GArray *all = g_array_sized_new(FALSE, FALSE, sizeof(tentry),
+					g_hash_table_size(h));
+	GHashTableIter it;
+	gpointer v;
+
+	g_hash_table_iter_init(&it, h);
+	while (g_hash_table_iter_next(&it, NULL, &v))
+		g_array_append_vals(all, v, 1);
+	g_array_sort(all, by_bytes_desc);
+	if (all->len > keep)
+		g_array_set_size(all, keep);
+	return all;
+}
+
+static void add_metric(GPtrArray *out, const char *host, const char *type,
+		       const char *ti, gint64 now, gint64 interval, guint n,
+		       const guint64 *v)
+{
+	nm_value vals[2];
+	nm_msg *m;
+
+	for (guint i = 0; i < n; i++) {
+		vals[i].kind = NM_DS_DERIVE;
+		vals[i].v.derive = (gint64)MIN(v[i], (guint64)G_MAXINT64);
+	}
+	m = nm_metric_new(host, "netflow", "", type, ti, now, interval, n, vals);
+	if (m != NULL)
+		g_ptr_array_add(out, m);
+}
+
+void nf_agg_rotate(nf_agg *a, gint64 now, gint64 interval, GPtrArray *metrics)
+{
+	GHashTableIter it;
+	gpointer v;
+
+	g_hash_table_iter_init(&it, a->exporters);
+	while (g_hash_table_iter_next(&it, NULL, &v)) {
+		exp_agg *e = v;
+		GHashTableIter ii;
+		gpointer k, sv;
+
+		if (metrics != NULL) {
+			add_metric(metrics, e->name, "flows", "", now, interval, 1, &e->flows);
+			add_metric(metrics, e->name, "bytes", "", now, interval, 1, &e->bytes);
+			add_metric(metrics, e->name, "packets", "", now, interval, 1, &e->packets);
+			g_hash_table_iter_init(&ii, e->ifs);
+			while (g_hash_table_iter_next(&ii, &k, &sv)) {
+				ifstat *s = sv;
+				guint idx = GPOINTER_TO_UINT(k) - 1u;
+				char ti[32];
+				guint64 two[2];
+
+				g_snprintf(ti, sizeof ti, "%u", idx);
+				two[0] = s->bytes_in;
+				two[1] = s->bytes_out;
+				add_metric(metrics, e->name, "if_octets", ti, now, interval, 2, two);
+				two[0] = s->pkts_in;
+				two[1] = s->pkts_out;
+				add_metric(metrics, e->name, "if_packets", ti, now, interval, 2, two);
+				g_snprintf(ti, sizeof ti, "in-%u", idx);
+				add_metric(metrics, e->name, "flows", ti, now, interval, 1, &s->flows_in);
+				g_snprintf(ti, sizeof ti, "out-%u", idx);
+				add_metric(metrics, e->name, "flows", ti, now, interval, 1, &s->flows_out);
+			}
+		}
+		snapshot *s = g_new0(snapshot, 1);
+		s->start = a->interval_start;
+		s->end = now;
+		for (int b = 0; b < NF_BY_N; b++) {
+			s->top[b] = top_of(e->live[b], a->keep);
+			g_hash_table_remove_all(e->live[b]);
+		}
+		g_queue_push_tail(&e->history, s);
+		while (e->history.length > a->history)
+			snapshot_free(g_queue_pop_head(&e->history));
+	}
+	a->interval_start = now;
+}
+
+static const char *proto_name(guint8 p, char *buf, gsize size)
+{
+	switch (p) {
+	case 1: return "icmp";
+	case 6: return "tcp";
+	case 17: return "udp";
+	case 58: return "ipv6-icmp";
+	case 132: return "sctp";
+	default:
+		g_snprintf(buf, size, "%u", p);
+		return buf;
+	}
+}
+
+static void key_text(int by, const tkey *k, GString *s)
+{
+	char x[48], y[48];
+
+	switch (by) {
+	case NF_BY_SRC:
+	case NF_BY_DST:
+		g_string_append(s, nf_ip_to_string(&k->a, x, sizeof x));
+		break;
+	case NF_BY_CONV:
+		g_string_append_printf(s, "%s -> %s", nf_ip_to_string(&k->a, x, sizeof x),
+				       nf_ip_to_string(&k->b, y, sizeof y));
+		break;
+	default:
+		g_string_append_printf(s, "%s/%u", proto_name(k->proto, x, sizeof x),
+				       k->port);
+		break;
+	}
+}
+
+static void merge(GHashTable *m, const tentry *t)
+{
+	tentry *x = g_hash_table_lookup(m, &t->key);
+
+	if (x == NULL) {
+		x = g_new0(tentry, 1);
+		x->key = t->key;
+		g_hash_table_insert(m, &x->key, x);
+	}
+	x->bytes += t->bytes;
+	x->packets += t->packets;
+	x->flows += t->flows;
+}
+
+static void top_one(const nf_agg *a, const exp_agg *e, nf_by by, gint64 since,
+		    guint n, gboolean json, JsonBuilder *jb, GString *out)
+{
+	GHashTable *m = g_hash_table_new_full(tkey_hash, tkey_equal, NULL, g_free);
+	GHashTableIter it;
+	gpointer v;
+	gint64 from = a->interval_start;
+	GArray *top;
+
+	for (GList *l = e->history.head; l != NULL; l = l->next) {
+		const snapshot *s = l->data;
+		if (s->end <= since)
+			continue;
+		from = MIN(from, s->start);
+		for (guint i = 0; i < s->top[by]->len; i++)
+			merge(m, &g_array_index(s->top[by], tentry, i));
+	}
+	g_hash_table_iter_init(&it, e->live[by]);
+	while (g_hash_table_iter_next(&it, NULL, &v))
+		merge(m, v);
+	top = top_of(m, n);
+	if (json) {
+		json_builder_begin_object(jb);
+		json_builder_set_member_name(jb, "exporter");
+		json_builder_add_string_value(jb, e->name);
+		json_builder_set_member_name(jb, "from");
+		json_builder_add_int_value(jb, from);
+		json_builder_set_member_name(jb, "top");
+		json_builder_begin_array(jb);
+		for (guint i = 0; i < top->len; i++) {
+			const tentry *t = &g_array_index(top, tentry, i);
+			GString *k = g_string_new(NULL);
+			key_text(by, &t->key, k);
+			json_builder_begin_object(jb);
+			json_builder_set_member_name(jb, "key");
+			json_builder_add_string_value(jb, k->str);
+			json_builder_set_member_name(jb, "bytes");
+			json_builder_add_int_value(jb, (gint64)t->bytes);
+			json_builder_set_member_name(jb, "packets");
+			json_builder_add_int_value(jb, (gint64)t->packets);
+			json_builder_set_member_name(jb, "flows");
+			json_builder_add_int_value(jb, (gint64)t->flows);
+			json_builder_end_object(jb);
+			g_string_free(k, TRUE);
+		}
+		json_builder_end_array(jb);
+		json_builder_end_object(jb);
+	} else {
+		g_string_append_printf(out, "exporter %s, top %u by %s, bytes since %"
+				       G_GINT64_FORMAT "\n", e->name, n,
+				       by_names[by], from / G_USEC_PER_SEC);
+		g_string_append_printf(out, "%16s %12s %10s  %s\n", "bytes",
+				       "packets", "flows", by_names[by]);
+		for (guint i = 0; i < top->len; i++) {
+			const tentry *t = &g_array_index(top, tentry, i);
+			g_string_append_printf(out, "%16" G_GUINT64_FORMAT " %12"
+					       G_GUINT64_FORMAT " %10" G_GUINT64_FORMAT
+					       "  ", t->bytes, t->packets, t->flows);
+			key_text(by, &t->key, out);
+			g_string_append_c(out, '\n');
+		}
+	}
+	g_array_unref(top);
+	g_hash_table_destroy(m);
+}
+
+static gint str_cmp(gconstpointer a, gconstpointer b)
+{
+	return g_strcmp0(*(const char *const *)a, *(const char *const *)b);
+}
+
+void nf_agg_top(const nf_agg *a, const char *exporter, nf_by by, gint64 since,
+		guint n, gboolean json, GString *out)
+{
+	JsonBuilder *jb = json ? json_builder_new() : NULL;
+	GPtrArray *names = g_ptr_array_new();
+	GHashTableIter it;
+	gpointer k;
+
+	g_hash_table_iter_init(&it, a->exporters);
+	while (g_hash_table_iter_next(&it, &k, NULL))
+		if (exporter == NULL || g_strcmp0(exporter, k) == 0)
+			g_ptr_array_add(names, k);
+	g_ptr_array_sort(names, str_cmp);
+	if (jb != NULL) {
+		json_builder_begin_object(jb);
+		json_builder_set_member_name(jb, "by");
+		json_builder_add_string_value(jb, by_names[by]);
+		json_builder_set_member_name(jb, "since");
+		json_builder_add_int_value(jb, since);
+		json_builder_set_member_name(jb, "exporters");
+		json_builder_begin_array(jb);
+	}
+	for (guint i = 0; i < names->len; i++)
+		top_one(a, g_hash_table_lookup(a->exporters, names->pdata[i]), by,
+			since, n, json, jb, out);
+	if (jb != NULL) {
+		json_builder_end_array(jb);
+		json_builder_end_object(jb);
+		JsonNode *root = json_builder_get_root(jb);
+		char *s = json_to_string(root, FALSE);
+		g_string_append(out, s);
+		g_string_append_c(out, '\n');
+		g_free(s);
+		json_node_unref(root);
+		g_object_unref(jb);
+	}
+	g_ptr_array_free(names, TRUE);
+}
+
+gboolean nf_agg_exporter_stats(const nf_agg *a, const char *exporter,
+			       JsonObject *obj)
+{
+	const exp_agg *e = g_hash_table_lookup(a->exporters, exporter);
+
+	if (e == NULL)
+		return FALSE;
+	json_object_set_int_member(obj, "flows", (gint64)e->flows);
+	json_object_set_int_member(obj, "bytes", (gint64)e->bytes);
+	json_object_set_int_member(obj, "flow_packets", (gint64)e->packets);
+	json_object_set_int_member(obj, "talkers_dropped", (gint64)e->talkers_dropped);
+	return TRUE;
+}

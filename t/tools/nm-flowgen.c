@@ -1,0 +1,398 @@
+/* nm-flowgen — NetFlow v5/v9 and IPFIX load generator for netmon's tests.
+ *
+ * Copyright (C) 2026 the netmon authors. GPL-2.0-or-later, see COPYING.
+ *
+ * Sends packets with known, deterministic contents to a loopback address
+ * only (127.0.0.0/8 or ::1) at a chosen rate, and prints the totals it
+ * sent as "flows N bytes B packets P" (B and P after the sampling factor a
+ * collector should apply), so a test can compare a collector's figures.
+ *
+ *   nm-flowgen [-H 127.0.0.1] [-p 2055] [-V 5|9|10] [-n PACKETS]
+ *              [-r RECORDS] [--rate PPS] [-d DOMAIN] [-S SRCADDR]
+ *              [--sampling N] [--data-first] [--layout 1|2] [--ipv6]
+ *              [--tcp] [--no-template] [--write DIR] [--seed N]
+ *
+ * Record i (over the whole run, from --seed): src 10.<i/256%256>.<i%256>.1
+ * (or 2001:db8::<i%65536>), dst 192.0.2.<i%4+1>, ports 1024+i%1000 ->
+ * {80,443,53,123}[i%4], protocol 6 or 17, bytes 100+i%1400, packets
+ * 1+i%10, in_if 1+i%4, out_if 10+i%2.
+ */
+#include <errno.h>
+#include <string.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <glib.h>
+
+typedef struct {
+	guint8 *p;
+	gsize n, cap;
+} buf;
+
+static void put8(buf *b, guint v) { g_assert(b->n + 1 <= b->cap); b->p[b->n++] = (guint8)v; }
+static void put16(buf *b, guint v) { put8(b, v >> 8); put8(b, v); }
+static void put32(buf *b, guint32 v) { put16(b, v >> 16); put16(b, v & 0xFFFF); }
+static void put64(buf *b, guint64 v) { put32(b, (guint32)(v >> 32)); put32(b, (guint32)v); }
+static void putn(buf *b, const void *d, gsize n) { g_assert(b->n + n <= b->cap); memcpy(b->p + b->n, d, n); b->n += n; }
+static void set16(buf *b, gsize at, guint v) { b->p[at] = (guint8)(v >> 8); b->p[at + 1] = (guint8)v; }
+
+static const guint16 svc[4] = { 80, 443, 53, 123 };
+
+typedef struct {
+	int version, layout;
+	gboolean ipv6, data_first;
+	guint sampling;
+	guint32 domain;
+	guint64 rec;        /* next record index */
+	guint32 seq;        /* v5: flows, v9: packets, IPFIX: records */
+	guint64 flows, bytes, packets;
+	guint32 start_s;
+} gen;
+
+static void rec_values(guint64 i, guint8 src[16], guint8 dst[4], guint *sport,
+		       guint *dport, guint *proto, guint32 *bytes, guint32 *pkts,
+		       guint *in_if, guint *out_if, gboolean v6)
+{
+	memset(src, 0, 16);
+	if (v6) {
+		src[0] = 0x20; src[1] = 0x01; src[2] = 0x0d; src[3] = 0xb8;
+		src[14] = (guint8)(i >> 8); src[15] = (guint8)i;
+	} else {
+		src[0] = 10; src[1] = (guint8)(i / 256 % 256); src[2] = (guint8)(i % 256); src[3] = 1;
+	}
+	dst[0] = 192; dst[1] = 0; dst[2] = 2; dst[3] = (guint8)(i % 4 + 1);
+	*sport = 1024 + (guint)(i % 1000);
+	*dport = svc[i % 4];
+	*proto = (i % 4 == 2 || i % 4 == 3) ? 17 : 6;
+	*bytes = 100 + (guint32)(i % 1400);
+	*pkts = 1 + (guint32)(i % 10);
+	*in_if = 1 + (guint)(i % 4);
+	*out_if = 10 + (guint)(i % 2);
+}
+
+static void account(gen *g, guint32 bytes, guint32 pkts)
+{
+	guint s = g->sampling > 1 ? g->sampling : 1;
+
+	g->flows++;
+	g->bytes += (guint64)bytes * s;
+	g->packets += (guint64)pkts * s;
+}
+
+static void build_v5(gen *g, buf *b, guint n)
+{
+	guint32 now = (guint32)time(NULL);
+
+	put16(b, 5); put16(b, n); put32(b, 100000); put32(b, now); put32(b, 0);
+	put32(b, g->seq); put8(b, 0); put8(b, (guint)g->domain);
+	put16(b, g->sampling > 1 ? (0x4000u | (g->sampling & 0x3FFF)) : 0);
+	for (guint k = 0; k < n; k++, g->rec++) {
+		guint8 src[16], dst[4];
+		guint sp, dp, pr, ii, oi;
+		guint32 by, pk;
+		rec_values(g->rec, src, dst, &sp, &dp, &pr, &by, &pk, &ii, &oi, FALSE);
+		putn(b, src, 4); putn(b, dst, 4); put32(b, 0);
+		put16(b, ii); put16(b, oi); put32(b, pk); put32(b, by);
+		put32(b, 90000); put32(b, 99000); put16(b, sp); put16(b, dp);
+		put8(b, 0); put8(b, pr == 6 ? 0x1b : 0); put8(b, pr); put8(b, 0);
+		put16(b, 0); put16(b, 0); put8(b, 24); put8(b, 24); put16(b, 0);
+		account(g, by, pk);
+	}
+	g->seq += n;
+}
+
+/* Template of layout 1 (or 2: a changed layout with the same ID). */
+static void put_template(gen *g, buf *b)
+{
+	gboolean ipfix = g->version == 10;
+	gsize at = b->n;
+
+	put16(b, ipfix ? 2 : 0); put16(b, 0);
+	put16(b, 256);
+	gsize cnt = b->n;
+	put16(b, 0);
+	guint nf = 0;
+#define F(id, len) do { put16(b, id); put16(b, len); nf++; } while (0)
+	if (g->layout == 2) {
+		F(1, 8); F(2, 8);   /* 64-bit counters first */
+		F(g->ipv6 ? 27 : 8, g->ipv6 ? 16 : 4);
+		F(12, 4); F(4, 1); F(7, 2); F(11, 2); F(10, 4); F(14, 4);
+	} else {
+		F(g->ipv6 ? 27 : 8, g->ipv6 ? 16 : 4);
+		F(12, 4); F(7, 2); F(11, 2); F(4, 1); F(5, 1); F(6, 1);
+		F(10, 2); F(14, 2); F(1, 4); F(2, 4);
+		if (ipfix) {
+			F(152, 8); F(153, 8);
+			/* enterprise fixed field and enterprise varlen field */
+			put16(b, 0x8000 | 1); put16(b, 3); put32(b, 9999); nf++;
+			put16(b, 0x8000 | 2); put16(b, 0xFFFF); put32(b, 9999); nf++;
+		} else {
+			F(22, 4); F(21, 4);
+		}
+	}
+#undef F
+	set16(b, cnt, nf);
+	set16(b, at + 2, (guint)(b->n - at));
+}
+
+static void put_data(gen *g, buf *b, guint n)
+{
+	gsize at = b->n;
+
+	put16(b, 256); put16(b, 0);
+	for (guint k = 0; k < n; k++, g->rec++) {
+		guint8 src[16], dst[4];
+		guint sp, dp, pr, ii, oi;
+		guint32 by, pk;
+		rec_values(g->rec, src, dst, &sp, &dp, &pr, &by, &pk, &ii, &oi, g->ipv6);
+		if (g->layout == 2) {
+			put64(b, by); put64(b, pk);
+			putn(b, src, g->ipv6 ? 16 : 4); putn(b, dst, 4);
+			put8(b, pr); put16(b, sp); put16(b, dp); put32(b, ii); put32(b, oi);
+		} else {
+			putn(b, src, g->ipv6 ? 16 : 4); putn(b, dst, 4);
+			put16(b, sp); put16(b, dp); put8(b, pr); put8(b, 0);
+			put8(b, pr == 6 ? 0x1b : 0); put16(b, ii); put16(b, oi);
+			put32(b, by); put32(b, pk);
+			if (g->version == 10) {
+				put64(b, (guint64)g->start_s * 1000); put64(b, (guint64)g->start_s * 1000 + 500);
+				put8(b, 'a'); put8(b, 'b'); put8(b, 'c');
+				/* varlen: 1-byte length, or 255 + 2-byte length */
+				if (k % 2 == 0) {
+					put8(b, 4); putn(b, "eth0", 4);
+				} else {
+					put8(b, 255); put16(b, 5); putn(b, "wlan0", 5);
+				}
+			} else {
+				put32(b, 90000); put32(b, 99000);
+			}
+		}
+		account(g, by, pk);
+	}
+	while ((b->n - at) % 4 != 0)
+		put8(b, 0);  /* padding (RFC 3954 §5.3, RFC 7011 §3.3.1) */
+	set16(b, at + 2, (guint)(b->n - at));
+}
+
+/* Options template 300 with samplingInterval (34) and its data record. */
+static void put_sampling(gen *g, buf *b)
+{
+	gboolean ipfix = g->version == 10;
+	gsize at = b->n;
+
+	put16(b, ipfix ? 3 : 1); put16(b, 0); put16(b, 300);
+	if (ipfix) {
+		put16(b, 2); put16(b, 1);        /* 2 fields, 1 scope */
+		put16(b, 149); put16(b, 4);      /* observationDomainId */
+	} else {
+		put16(b, 4); put16(b, 4);        /* scope len, option len */
+		put16(b, 1); put16(b, 4);        /* scope: System */
+	}
+	put16(b, 34); put16(b, 4);
+	while ((b->n - at) % 4 != 0)
+		put8(b, 0);
+	set16(b, at + 2, (guint)(b->n - at));
+	at = b->n;
+	put16(b, 300); put16(b, 0); put32(b, g->domain); put32(b, g->sampling);
+	set16(b, at + 2, (guint)(b->n - at));
+}
+
+static gsize build_v9_ipfix(gen *g, buf *b, guint n, gboolean with_tmpl,
+			    gboolean with_data)
+{
+	gboolean ipfix = g->version == 10;
+	guint32 now = (guint32)time(NULL);
+	guint64 rec0 = g->rec;
+
+	if (ipfix) {
+		put16(b, 10); put16(b, 0); put32(b, now); put32(b, g->seq);
+		put32(b, g->domain);
+	} else {
+		put16(b, 9); put16(b, 0); put32(b, 100000); put32(b, now);
+		put32(b, g->seq); put32(b, g->domain);
+	}
+	if (with_tmpl) {
+		/* sampling first, so data held for the template is scaled */
+		if (g->sampling > 1)
+			put_sampling(g, b);
+		put_template(g, b);
+	}
+	if (with_data)
+		put_data(g, b, n);
+	if (ipfix) {
+		set16(b, 2, (guint)b->n);
+		g->seq += (guint32)(g->rec - rec0) + (with_tmpl && g->sampling > 1 ? 1 : 0);
+	} else {
+		g->seq++;
+	}
+	return b->n;
+}
+
+static gboolean is_loopback(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET)
+		return (ntohl(((const struct sockaddr_in *)ss)->sin_addr.s_addr) >> 24) == 127;
+	if (ss->ss_family == AF_INET6)
+		return IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)ss)->sin6_addr);
+	return FALSE;
+}
+
+static gboolean mkaddr(const char *host, int port, struct sockaddr_storage *ss,
+		       socklen_t *len)
+{
+	memset(ss, 0, sizeof *ss);
+	struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
+	if (inet_pton(AF_INET, host, &a4->sin_addr) == 1) {
+		a4->sin_family = AF_INET;
+		a4->sin_port = htons((guint16)port);
+		*len = sizeof *a4;
+		return TRUE;
+	}
+	if (inet_pton(AF_INET6, host, &a6->sin6_addr) == 1) {
+		a6->sin6_family = AF_INET6;
+		a6->sin6_port = htons((guint16)port);
+		*len = sizeof *a6;
+		return TRUE;
+	}
+	return FALSE;
+}
+
+int main(int argc, char **argv)
+{
+	char *host = NULL, *srcaddr = NULL, *write_dir = NULL;
+	gint port = 2055, version = 9, npk = 10, nrec = 10, domain = 1, layout = 1;
+	gint sampling = 0, seed = 0;
+	gdouble rate = 0;
+	gboolean data_first = FALSE, ipv6 = FALSE, tcp = FALSE, no_template = FALSE;
+	GOptionEntry opts[] = {
+		{ "host", 'H', 0, G_OPTION_ARG_STRING, &host, "collector (loopback only)", "ADDR" },
+		{ "port", 'p', 0, G_OPTION_ARG_INT, &port, "collector port", "N" },
+		{ "version", 'V', 0, G_OPTION_ARG_INT, &version, "5, 9 or 10 (IPFIX)", "V" },
+		{ "packets", 'n', 0, G_OPTION_ARG_INT, &npk, "data packets to send", "N" },
+		{ "records", 'r', 0, G_OPTION_ARG_INT, &nrec, "records per packet (v5: <= 30)", "N" },
+		{ "rate", 0, 0, G_OPTION_ARG_DOUBLE, &rate, "packets per second (0: as fast as possible)", "PPS" },
+		{ "domain", 'd', 0, G_OPTION_ARG_INT, &domain, "source ID / observation domain / v5 engine id", "N" },
+		{ "source", 'S', 0, G_OPTION_ARG_STRING, &srcaddr, "bind to this loopback source address", "ADDR" },
+		{ "sampling", 0, 0, G_OPTION_ARG_INT, &sampling, "sampling interval to announce", "N" },
+		{ "data-first", 0, 0, G_OPTION_ARG_NONE, &data_first, "send the first data packet before the template", NULL },
+		{ "no-template", 0, 0, G_OPTION_ARG_NONE, &no_template, "never send templates (the collector must know them)", NULL },
+		{ "layout", 0, 0, G_OPTION_ARG_INT, &layout, "template layout 1 or 2 (same ID 256)", "L" },
+		{ "ipv6", 0, 0, G_OPTION_ARG_NONE, &ipv6, "IPv6 source addresses", NULL },
+		{ "tcp", 0, 0, G_OPTION_ARG_NONE, &tcp, "IPFIX over TCP", NULL },
+		{ "seed", 0, 0, G_OPTION_ARG_INT, &seed, "index of the first record", "N" },
+		{ "write", 'w', 0, G_OPTION_ARG_FILENAME, &write_dir, "also write each packet to DIR/<v>-<n>.bin", "DIR" },
+		{ NULL }
+	};
+	GOptionContext *ctx = g_option_context_new("- send NetFlow/IPFIX test traffic to loopback");
+	GError *err = NULL;
+	struct sockaddr_storage dst, src;
+	socklen_t dlen, slen;
+	gen g = { 0 };
+	int fd;
+
+	g_option_context_add_main_entries(ctx, opts, NULL);
+	if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
+		fprintf(stderr, "nm-flowgen: %s\n", err->message);
+		return 2;
+	}
+	g_option_context_free(ctx);
+	if (host == NULL)
+		host = g_strdup("127.0.0.1");
+	if ((version != 5 && version != 9 && version != 10) || npk < 0 || nrec < 1 ||
+	    (version == 5 && nrec > 30) || nrec > 200 || (tcp && version != 10) ||
+	    (version == 5 && ipv6)) {
+		fprintf(stderr, "nm-flowgen: bad option combination\n");
+		return 2;
+	}
+	if (!mkaddr(host, port, &dst, &dlen) || !is_loopback(&dst)) {
+		fprintf(stderr, "nm-flowgen: %s is not a loopback address; refusing\n", host);
+		return 2;
+	}
+	fd = socket(dst.ss_family, tcp ? SOCK_STREAM : SOCK_DGRAM, 0);
+	if (fd < 0) {
+		perror("nm-flowgen: socket");
+		return 1;
+	}
+	if (srcaddr != NULL) {
+		if (!mkaddr(srcaddr, 0, &src, &slen) || !is_loopback(&src) ||
+		    src.ss_family != dst.ss_family) {
+			fprintf(stderr, "nm-flowgen: bad source %s\n", srcaddr);
+			return 2;
+		}
+		if (bind(fd, (struct sockaddr *)&src, slen) != 0) {
+			perror("nm-flowgen: bind");
+			return 1;
+		}
+	}
+	if (connect(fd, (struct sockaddr *)&dst, dlen) != 0) {
+		perror("nm-flowgen: connect");
+		return 1;
+	}
+	g.version = version;
+	g.layout = layout;
+	g.ipv6 = ipv6;
+	g.sampling = (guint)MAX(sampling, 0);
+	g.domain = (guint32)domain;
+	g.rec = (guint64)seed;
+	g.start_s = (guint32)time(NULL);
+	g.data_first = data_first;
+
+	buf b = { .p = g_malloc(65536), .cap = 65536 };
+	gint64 t0 = g_get_monotonic_time();
+	int sent = 0, total = npk + (version != 5 && !no_template ? 1 : 0);
+	for (int k = 0; k < total; k++) {
+		b.n = 0;
+		if (version == 5) {
+			build_v5(&g, &b, (guint)nrec);
+		} else if (no_template) {
+			build_v9_ipfix(&g, &b, (guint)nrec, FALSE, TRUE);
+		} else if (k == 0 && data_first) {
+			build_v9_ipfix(&g, &b, (guint)nrec, FALSE, TRUE);
+		} else if ((k == 1 && data_first) || (k == 0 && !data_first)) {
+			build_v9_ipfix(&g, &b, 0, TRUE, FALSE);   /* templates alone */
+		} else {
+			/* refresh the template every 20 packets, as exporters do */
+			build_v9_ipfix(&g, &b, (guint)nrec, k % 20 == 0, TRUE);
+		}
+		if (rate > 0) {
+			gint64 due = t0 + (gint64)(sent / rate * G_USEC_PER_SEC);
+			gint64 now = g_get_monotonic_time();
+			if (due > now)
+				g_usleep((gulong)(due - now));
+		}
+		ssize_t r = send(fd, b.p, b.n, 0);
+		if (r < 0 && errno == ECONNREFUSED)
+			r = send(fd, b.p, b.n, 0);
+		if (r != (ssize_t)b.n) {
+			perror("nm-flowgen: send");
+			return 1;
+		}
+		if (write_dir != NULL) {
+			char *path = g_strdup_printf("%s/v%d-%s%d.bin", write_dir, version,
+						     ipv6 ? "v6-" : "", k);
+			if (!g_file_set_contents(path, (const char *)b.p, (gssize)b.n, &err)) {
+				fprintf(stderr, "nm-flowgen: %s\n", err->message);
+				return 1;
+			}
+			g_free(path);
+		}
+		sent++;
+	}
+	if (close(fd) != 0) {
+		perror("nm-flowgen: close");
+		return 1;
+	}
+	printf("flows %" G_GUINT64_FORMAT " bytes %" G_GUINT64_FORMAT
+	       " packets %" G_GUINT64_FORMAT " datagrams %d\n",
+	       g.flows, g.bytes, g.packets, sent);
+	g_free(b.p);
+	g_free(host);
+	g_free(srcaddr);
+	g_free(write_dir);
+	return 0;
+}
