@@ -26,4 +26,5 @@ t_unit_test_snmp_dump_SOURCES = t/unit/test-snmp-dump.c
 t_unit_test_snmp_dump_LDADD = libnetmoncore.la
 t_unit_test_snmp_dump_LDFLAGS = $(AM_LDFLAGS) -export-dynamic -no-install
 
-EXTRA_DIST += plugins/snmp/README t/integration/snmp.sh t/data/snmp
+EXTRA_DIST += plugins/snmp/README t/integration/snmp.sh t/data/snmp \
+	contrib/bench/snmp

@@ -19,15 +19,22 @@ dist_sshconfprofiles_DATA = $(SSHCONF_PROFILES)
 ## Unit tests: profiles, the text pipeline, diff, the git store.
 check_PROGRAMS += t/unit/test-sshconf
 t_unit_test_sshconf_SOURCES = t/unit/test-sshconf.c $(SSHCONF_CORE)
-t_unit_test_sshconf_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/sshconf
+t_unit_test_sshconf_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/sshconf \
+	-DSRCDIR='"$(abs_top_srcdir)"'
 t_unit_test_sshconf_CFLAGS = $(AM_CFLAGS) $(LIBSSH_CFLAGS) $(LIBGIT2_CFLAGS)
 t_unit_test_sshconf_LDADD = libnetmoncore.la $(LIBSSH_LIBS) $(LIBGIT2_LIBS)
 t_unit_test_sshconf_LDFLAGS = $(AM_LDFLAGS) -export-dynamic -no-install
+
+## A test plugin writing CONFIG and STATE messages to a file.
+check_LTLIBRARIES += t/data/sshconf/cfgsink.la
+t_data_sshconf_cfgsink_la_SOURCES = t/data/sshconf/cfgsink.c
+t_data_sshconf_cfgsink_la_LDFLAGS = $(TEST_PLUGIN_FLAGS)
 
 TESTS += t/unit/test-sshconf t/integration/sshconf.sh
 
 ## `make bench-sshconf`: 200 devices against a forced-command sshd.
 bench-sshconf: all
+	top_builddir='$(abs_top_builddir)' top_srcdir='$(abs_top_srcdir)' \
 	$(SHELL) $(top_srcdir)/contrib/bench/sshconf
 endif
 .PHONY: bench-sshconf

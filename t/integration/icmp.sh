@@ -47,7 +47,9 @@ q() { "$NETMONCTL" -s "$1" stats --json | jq -r ".plugins.icmp.details | $2"; }
 # ---------------------------------------------------------------- loopback
 # 1,000 addresses of 127.0.0.0/8 and ::1, in the host's namespace.
 {
-	echo 'pings = 2; interval = 2; timeout = 0.5; size = 32;'
+	# Generous timeout: under ASan on 2 busy cores a reply can wait for
+	# the main loop; loss must still be 0.
+	echo 'pings = 2; interval = 4; timeout = 1.5; size = 32;'
 	echo 'targets = ('
 	for a in 0 1 2 3; do
 		for b in $(seq 1 250); do
@@ -63,7 +65,10 @@ ok $? "netmond -t accepts 1,001 targets" || diag "$(cat "$TMP/t.out")"
 spawn PID "$NETMOND" -f -C "$TMP/lo.conf" 2>"$TMP/lo.log"
 if wait_for 10 test -S "$SOCK" && [ "$(q "$SOCK" '.sockets.ipv4')" != none ]; then
 	ok 0 "netmond starts with 1,001 icmp targets ($(q "$SOCK" '.sockets.ipv4') socket)"
-	wait_for 20 sh -c "[ \"\$($NETMONCTL -s $SOCK stats --json | jq '[.plugins.icmp.details.targets[] | select(.rounds < 1)] | length')\" = 0 ]"
+	# Poll the cheap counters (--brief), not 1,001 targets' details, so the
+	# test itself does not starve netmond's main loop.
+	wait_for 30 sh -c "[ \"\$($NETMONCTL -s $SOCK stats --json --brief | jq '.plugins.icmp.counters.rounds')\" -ge 2002 ]"
+	[ "$(q "$SOCK" '[.targets[] | select(.rounds < 1)] | length')" = 0 ]
 	ok $? "every target finished a round"
 	n=$(q "$SOCK" '[.targets[] | select(.loss == 0 and .last_rtt_ms > 0 and .received >= 2)] | length')
 	[ "$n" = 1001 ]
@@ -72,8 +77,10 @@ if wait_for 10 test -S "$SOCK" && [ "$(q "$SOCK" '.sockets.ipv4')" != none ]; th
 	rtt=$(q "$SOCK" '.targets.localhost6.last_rtt_ms')
 	awk -v r="$rtt" 'BEGIN { exit !(r > 0 && r < 100) }'
 	ok $? "::1 answers (RTT $rtt ms)"
-	[ "$(stat_of '.plugins.icmp.counters.replies_foreign')" = 0 ]
-	ok $? "no foreign reply counted"
+	# A raw socket also sees replies to other programs' pings (other tests
+	# run in parallel): those are counted as foreign, never as ours.
+	[ "$(stat_of '.plugins.icmp.counters.replies')" -le "$(stat_of '.plugins.icmp.counters.probes_sent')" ]
+	ok $? "no reply counted that was not ours ($(stat_of '.plugins.icmp.counters.replies_foreign') foreign)"
 	kill -TERM "$PID"
 	wait_exit "$PID" 20 && [ "$EXIT_STATUS" = 0 ]
 	ok $? "netmond stops cleanly"

@@ -46,7 +46,7 @@ nagios = {
     { host = "lo"; service = "tcp-open"; command = ["$MP/check_tcp", "-H", "127.0.0.1", "-p", "$PORT"]; interval = 1; },
     { host = "lo"; service = "tcp-closed"; command = ["$MP/check_tcp", "-H", "127.0.0.1", "-p", "$CLOSED"]; interval = 1; },
     { host = "lo"; service = "ping"; command = ["$MP/check_ping", "-H", "127.0.0.1", "-w", "100,20%", "-c", "200,50%", "-p", "2", "-t", "5"]; interval = 2; },
-    { host = "lo"; service = "hang"; command = ["$CHECKS/hang"]; interval = 5; timeout = 1; },
+    { host = "lo"; service = "hang"; command = ["$CHECKS/hang", "$TMP/hang.pid"]; interval = 30; timeout = 1; },
     { host = "lo"; service = "big"; command = ["$CHECKS/bigout"]; interval = 2; },
     { host = "lo"; service = "e137"; command = ["$CHECKS/exit137"]; interval = 1; },
     { host = "lo"; service = "shell"; command = ["echo 'SH OK - via shell' | cat; exit 1"]; shell = true; interval = 1; },
@@ -80,7 +80,9 @@ d hang output | grep -q "timed out after 1.0 s"
 ok $? "and says it timed out ($(d hang output))"
 [ "$(d hang duration_ms | cut -d. -f1)" -lt 3500 ]
 ok $? "the hanging check was killed within timeout + grace ($(d hang duration_ms) ms)"
-! pgrep -f "sleep 300" >/dev/null || [ -z "$(pgrep -f 'sleep 300' | xargs -r ps -o stat= -p | grep -v Z)" ]
+# The check's child (its pid in hang.pid; not another test's "sleep 300").
+hang_child=$(cat "$TMP/hang.pid" 2>/dev/null)
+[ -n "$hang_child" ] && { ! kill -0 "$hang_child" 2>/dev/null || ps -o stat= -p "$hang_child" | grep -q Z; }
 ok $? "no process of the hanging check's group is left"
 [ "$(d big state)" = OK ] && [ "$(d big output)" = "OK - big output" ]
 ok $? "a check printing 1 MiB is read to its end and OK"

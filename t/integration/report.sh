@@ -248,7 +248,7 @@ ok $? "SIGTERM stops netmond"
 ok "$EXIT_STATUS" "and it exits 0" || diag "$(tail -20 "$TMP/netmond.log")"
 tail -1 "$STATE/report/availability.log" | grep -q ' -1 \* \*$'
 ok $? "a stop marker ends the availability history"
-! grep -qi 'error\|asan\|runtime error' "$TMP/netmond.log"
+! grep -qi 'error\|AddressSanitizer\|runtime error' "$TMP/netmond.log"
 ok $? "no errors in netmond's log" || diag "$(grep -i 'error' "$TMP/netmond.log" | head)"
 
 finish

@@ -1,0 +1,1524 @@
+/* netmon snmp plugin — asynchronous SNMP polling and trap reception.
+ *
+ * Copyright (C) 2026 the netmon authors. GPL-2.0-or-later, see COPYING.
+ *
+ * Every target has its own net-snmp single session (snmp_sess_open, one UDP
+ * socket) whose socket is watched by the core's main loop; replies are
+ * read with snmp_sess_read2() and a large fd set, so nothing here is
+ * limited by FD_SETSIZE, and nothing blocks. A 50 ms plugin timer calls
+ * snmp_sess_timeout() for the sessions with a request outstanding, so a
+ * dead target costs a timeout on its own requests only.
+ *
+ * A poll of a target is a sequence of requests, one at a time: GETs of the
+ * scalars (sysUpTime.0 always, for restart detection), then one walk per
+ * table column with GETBULK (RFC 3416 §4.2.3; GETNEXT for v1). Each
+ * target's poll is driven by its own core timer returning NM_RUN_PENDING,
+ * so polls of one target never overlap (the core skips and counts the turn
+ * as missed). At most snmp.max_in_flight requests are outstanding over all
+ * targets; further ones wait in a FIFO.
+ *
+ * Metrics: host = target name, plugin "snmp", type from the collect set,
+ * type instance = interface name etc. Counters are published as DERIVE
+ * values made continuous by nm_snmp_counter_update(): an agent restart
+ * (sysUpTime went back) or a counter wrap never shows as a spike.
+ */
+#include "config.h"
+
+#include <string.h>
+#include <errno.h>
+#include <dlfcn.h>
+#include <sys/resource.h>
+#include <syslog.h>
+
+#include <net-snmp/library/large_fd_set.h>
+
+#include "snmp-logic.h"
+
+#define SCALARS_PER_PDU 16
+#define TICK_INTERVAL (50 * 1000)   /* µs, net-snmp timeout checks */
+
+typedef struct snmp_plugin snmp_plugin;
+
+/* One walked value. */
+typedef struct {
+	gboolean have;
+	nm_snmp_number num;
+	gboolean numeric;
+	char *str;
+} cell;
+
+/* One row of a walked table, keyed by its index string. */
+typedef struct {
+	char *index;
+	cell *cells;      /* one per table column */
+} row;
+
+/* One table of a target's poll. */
+typedef struct {
+	const nm_snmp_table *def;
+	GHashTable *rows;  /* index string -> row* */
+	GPtrArray *order;  /* row*, in walk order */
+} table_state;
+
+typedef struct {
+	snmp_plugin *sp;
+	nm_snmp_target_conf *conf;
+	void *sessp;
+	int fd;
+	guint watch;
+	nm_timer *timer;
+
+	GArray *scalars;        /* nm_snmp_oid: merged scalar OIDs */
+	GArray *scalar_have;    /* gboolean per scalar */
+	GArray *scalar_vals;    /* nm_snmp_number per scalar */
+	GArray *scalar_absent;  /* gboolean: v1 noSuchName, leave out */
+	char *sys_name, *sys_descr;
+	int sys_name_idx, sys_descr_idx;
+	GPtrArray *set_scalar_map; /* per set: int* mapping set scalar -> merged */
+	GPtrArray *tables;      /* table_state* */
+
+	/* the poll in progress */
+	gboolean polling;
+	gboolean in_cb;         /* inside poll_cb: it reports the end itself */
+	gboolean in_flight;     /* a request is outstanding */
+	gboolean queued;        /* waiting for an in-flight slot */
+	netsnmp_pdu *pending;
+	gint64 poll_start, poll_real;
+	int phase;              /* 0 scalars, 1 walks */
+	guint scalar_pos, scalar_n;
+	guint walk_table, walk_col;
+	nm_snmp_oid cur;
+	guint walk_rows;
+
+	/* kept across polls */
+	gboolean have_uptime;
+	guint32 uptime;
+	gint64 uptime_time;
+	GHashTable *counters;   /* series key -> nm_snmp_counter* */
+
+	/* statistics */
+	guint64 polls, successes, failures, timeouts, varbinds, metrics;
+	guint64 restarts, walk_errors, truncated;
+	gint64 last_success, last_error_time, last_duration, max_duration;
+	char *last_error;
+} target;
+
+struct snmp_plugin {
+	nm_plugin *p;
+	nm_snmp_config *conf;
+	GPtrArray *targets;     /* target* */
+	GQueue waitq;           /* target* waiting for a request slot */
+	int in_flight;
+	int max_in_flight;
+	gint64 queued_max;
+	nm_counter *c_requests, *c_timeouts, *c_polls_failed, *c_metrics;
+	nm_counter *c_traps, *c_informs, *c_traps_rejected, *c_trap_errors;
+	/* traps */
+	void *trap_sessp;
+	netsnmp_transport *trap_transport;
+	int trap_fd;
+	guint trap_watch;
+};
+
+static const oid sysUpTime0[] = { 1, 3, 6, 1, 2, 1, 1, 3, 0 };
+static const oid sysName0[] = { 1, 3, 6, 1, 2, 1, 1, 5, 0 };
+static const oid sysDescr0[] = { 1, 3, 6, 1, 2, 1, 1, 1, 0 };
+static const oid snmpTrapOID0[] = { 1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0 };
+static const oid snmpTraps[] = { 1, 3, 6, 1, 6, 3, 1, 1, 5 };
+
+static void send_next(target *t);
+static void poll_fail(target *t, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+/* ------------------------------------------------------------------ */
+/* Helpers                                                             */
+
+/* Numeric dotted text of an OID (new string, g_free()). */
+static char *oid_text(const oid *name, size_t len)
+{
+	GString *s = g_string_new(NULL);
+
+	for (size_t i = 0; i < len; i++)
+		g_string_append_printf(s, "%s%lu", i ? "." : "",
+				       (unsigned long)name[i]);
+	return g_string_free(s, FALSE);
+}
+
+/* Forget the rows of the last poll (after publishing). */
+static void table_state_clear(table_state *ts)
+{
+	for (guint i = 0; i < ts->order->len; i++) {
+		row *r = g_ptr_array_index(ts->order, i);
+
+		for (guint c = 0; c < ts->def->cols->len; c++)
+			g_free(r->cells[c].str);
+		g_free(r->cells);
+		g_free(r->index);
+		g_free(r);
+	}
+	g_ptr_array_set_size(ts->order, 0);
+	g_hash_table_remove_all(ts->rows);
+}
+
+/* Index of scalar @name in the target's merged GET list, added if new. */
+static int scalar_add(target *t, const oid *name, size_t len)
+{
+	nm_snmp_oid o;
+	gboolean f = FALSE;
+	nm_snmp_number z = { 0 };
+
+	for (guint i = 0; i < t->scalars->len; i++) {
+		nm_snmp_oid *e = &g_array_index(t->scalars, nm_snmp_oid, i);
+		if (snmp_oid_compare(e->name, e->len, name, len) == 0)
+			return (int)i;
+	}
+	memcpy(o.name, name, len * sizeof(oid));
+	o.len = len;
+	g_array_append_val(t->scalars, o);
+	g_array_append_val(t->scalar_have, f);
+	g_array_append_val(t->scalar_absent, f);
+	g_array_append_val(t->scalar_vals, z);
+	return (int)t->scalars->len - 1;
+}
+
+/* Runtime state of one target: merged scalars (sysUpTime.0 first, then
+ * sysName.0/sysDescr.0 for "system", then every set's scalars, without
+ * duplicates) and one table_state per table of its sets. @conf is
+ * borrowed from the plugin's nm_snmp_config. No I/O yet. */
+static target *target_new(snmp_plugin *sp, nm_snmp_target_conf *conf)
+{
+	target *t = g_new0(target, 1);
+	gboolean system = FALSE;
+
+	t->sp = sp;
+	t->conf = conf;
+	t->fd = -1;
+	t->scalars = g_array_new(FALSE, TRUE, sizeof(nm_snmp_oid));
+	t->scalar_have = g_array_new(FALSE, TRUE, sizeof(gboolean));
+	t->scalar_absent = g_array_new(FALSE, TRUE, sizeof(gboolean));
+	t->scalar_vals = g_array_new(FALSE, TRUE, sizeof(nm_snmp_number));
+	t->set_scalar_map = g_ptr_array_new_with_free_func(g_free);
+	t->tables = g_ptr_array_new();
+	t->counters = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+					    g_free);
+	t->sys_name_idx = t->sys_descr_idx = -1;
+	scalar_add(t, sysUpTime0, G_N_ELEMENTS(sysUpTime0));
+	for (guint i = 0; i < conf->sets->len; i++) {
+		const nm_snmp_set *s = g_ptr_array_index(conf->sets, i);
+		system |= s->system;
+	}
+	if (system) {
+		t->sys_name_idx = scalar_add(t, sysName0, G_N_ELEMENTS(sysName0));
+		t->sys_descr_idx = scalar_add(t, sysDescr0, G_N_ELEMENTS(sysDescr0));
+	}
+	for (guint i = 0; i < conf->sets->len; i++) {
+		const nm_snmp_set *s = g_ptr_array_index(conf->sets, i);
+		int *map = g_new0(int, s->scalar_oids->len + 1);
+
+		for (guint k = 0; k < s->scalar_oids->len; k++) {
+			const nm_snmp_oid *o = &g_array_index(s->scalar_oids,
+							      nm_snmp_oid, k);
+			map[k] = scalar_add(t, o->name, o->len);
+		}
+		g_ptr_array_add(t->set_scalar_map, map);
+		for (guint k = 0; k < s->tables->len; k++) {
+			table_state *ts = g_new0(table_state, 1);
+
+			ts->def = g_ptr_array_index(s->tables, k);
+			ts->rows = g_hash_table_new(g_str_hash, g_str_equal);
+			ts->order = g_ptr_array_new();
+			g_ptr_array_add(t->tables, ts);
+		}
+	}
+	return t;
+}
+
+/* Remove the fd watch and close the session: outstanding requests are
+ * dropped by net-snmp without calling back. */
+static void watch_off(target *t);
+
+static void target_close(target *t)
+{
+	watch_off(t);
+	if (t->sessp != NULL) {
+		snmp_sess_close(t->sessp);
+		t->sessp = NULL;
+	}
+	t->fd = -1;
+}
+
+/* Close and free a target (not in the wait queue any more). */
+static void target_free(target *t)
+{
+	target_close(t);
+	if (t->pending != NULL)
+		snmp_free_pdu(t->pending);
+	for (guint i = 0; i < t->tables->len; i++) {
+		table_state *ts = g_ptr_array_index(t->tables, i);
+
+		table_state_clear(ts);
+		g_hash_table_destroy(ts->rows);
+		g_ptr_array_free(ts->order, TRUE);
+		g_free(ts);
+	}
+	g_ptr_array_free(t->tables, TRUE);
+	g_ptr_array_free(t->set_scalar_map, TRUE);
+	g_array_free(t->scalars, TRUE);
+	g_array_free(t->scalar_have, TRUE);
+	g_array_free(t->scalar_absent, TRUE);
+	g_array_free(t->scalar_vals, TRUE);
+	g_hash_table_destroy(t->counters);
+	g_free(t->sys_name);
+	g_free(t->sys_descr);
+	g_free(t->last_error);
+	g_free(t);
+}
+
+/* ------------------------------------------------------------------ */
+/* Sessions and I/O                                                    */
+
+/* fd watch: the target's socket is readable. snmp_sess_read2() with a
+ * large fd set (no FD_SETSIZE limit) parses the datagram and calls
+ * response_cb() for a matching request. Main loop thread. */
+static gboolean on_readable(gint fd, GIOCondition cond, gpointer data)
+{
+	target *t = data;
+	netsnmp_large_fd_set fds;
+
+	(void)cond;
+	if (t->sessp == NULL)
+		return G_SOURCE_CONTINUE;
+	netsnmp_large_fd_set_init(&fds, fd + 1);
+	NETSNMP_LARGE_FD_SET(fd, &fds);
+	/* Errors (a datagram that does not parse, an ICMP error) are
+	 * reported by net-snmp through the callback or ignored: the
+	 * request then times out, which is counted. */
+	(void)snmp_sess_read2(t->sessp, &fds);
+	netsnmp_large_fd_set_cleanup(&fds);
+	return G_SOURCE_CONTINUE;
+}
+
+static int response_cb(int op, netsnmp_session *sess, int reqid,
+		       netsnmp_pdu *pdu, void *magic);
+
+/* Open the target's session (first poll, or again after an error).
+ * Returns FALSE with the target's error set. */
+static gboolean target_open(target *t)
+{
+	netsnmp_session s;
+	const nm_snmp_security *sec = &t->conf->sec;
+	netsnmp_transport *tr;
+
+	snmp_sess_init(&s);
+	s.peername = t->conf->address;
+	s.version = sec->version;
+	s.timeout = (long)t->conf->timeout;
+	s.retries = t->conf->retries;
+	s.flags |= SNMP_FLAGS_DONT_PROBE; /* no blocking engineID probe:
+					      discovery happens in-band */
+	s.callback = response_cb;
+	s.callback_magic = t;
+	if (sec->version != SNMP_VERSION_3) {
+		s.community = (u_char *)sec->community;
+		s.community_len = strlen(sec->community);
+	} else {
+		s.securityName = sec->user;
+		s.securityNameLen = strlen(sec->user);
+		s.securityLevel = sec->level;
+		s.contextName = sec->context;
+		s.contextNameLen = strlen(sec->context);
+		s.securityModel = SNMP_SEC_MODEL_USM;
+		if (sec->level >= SNMP_SEC_LEVEL_AUTHNOPRIV) {
+			s.securityAuthProto = (oid *)sec->auth_proto;
+			s.securityAuthProtoLen = sec->auth_proto_len;
+			s.securityAuthKeyLen = USM_AUTH_KU_LEN;
+			if (generate_Ku(s.securityAuthProto, (u_int)s.securityAuthProtoLen,
+					(const u_char *)sec->auth_password,
+					strlen(sec->auth_password),
+					s.securityAuthKey,
+					&s.securityAuthKeyLen) != SNMPERR_SUCCESS) {
+				poll_fail(t, "cannot derive the key from "
+					  "auth_password (auth_protocol not "
+					  "supported by this net-snmp?)");
+				return FALSE;
+			}
+		}
+		if (sec->level == SNMP_SEC_LEVEL_AUTHPRIV) {
+			s.securityPrivProto = (oid *)sec->priv_proto;
+			s.securityPrivProtoLen = sec->priv_proto_len;
+			s.securityPrivKeyLen = USM_PRIV_KU_LEN;
+			if (generate_Ku(s.securityAuthProto, (u_int)s.securityAuthProtoLen,
+					(const u_char *)sec->priv_password,
+					strlen(sec->priv_password),
+					s.securityPrivKey,
+					&s.securityPrivKeyLen) != SNMPERR_SUCCESS) {
+				memset(s.securityAuthKey, 0, sizeof(s.securityAuthKey));
+				poll_fail(t, "cannot derive the key from priv_password");
+				return FALSE;
+			}
+		}
+	}
+	t->sessp = snmp_sess_open(&s);
+	memset(s.securityAuthKey, 0, sizeof(s.securityAuthKey));
+	memset(s.securityPrivKey, 0, sizeof(s.securityPrivKey));
+	if (t->sessp == NULL) {
+		int cerr = 0, serr = 0;
+		char *msg = NULL;
+
+		snmp_error(&s, &cerr, &serr, &msg);
+		poll_fail(t, "cannot open a session to address %s: %s",
+			  t->conf->address, msg ? msg : "unknown error");
+		free(msg);
+		return FALSE;
+	}
+	tr = snmp_sess_transport(t->sessp);
+	if (tr == NULL || tr->sock < 0) {
+		snmp_sess_close(t->sessp);
+		t->sessp = NULL;
+		poll_fail(t, "session to %s has no socket", t->conf->address);
+		return FALSE;
+	}
+	t->fd = tr->sock;
+	return TRUE;
+}
+
+/* The socket is watched only while a poll runs: the main loop then polls
+ * the sockets of the targets being polled, not of all of them (with
+ * thousands of targets, an idle watch per target made every wake-up of
+ * the loop cost O(targets)). */
+static void watch_on(target *t)
+{
+	if (t->watch == 0 && t->fd >= 0)
+		t->watch = nm_plugin_add_watch(t->sp->p, t->fd, G_IO_IN,
+					       on_readable, t);
+}
+
+static void watch_off(target *t)
+{
+	if (t->watch != 0) {
+		nm_plugin_remove_watch(t->sp->p, t->watch);
+		t->watch = 0;
+	}
+}
+
+static void pump(snmp_plugin *sp);
+
+/* Send @pdu (taken over) asynchronously; a send failure ends the poll with
+ * an error naming the cause. */
+static void send_now(target *t, netsnmp_pdu *pdu)
+{
+	snmp_plugin *sp = t->sp;
+
+	if (snmp_sess_async_send(t->sessp, pdu, response_cb, t) == 0) {
+		int cerr = 0, serr = 0;
+		char *msg = NULL;
+
+		snmp_free_pdu(pdu);
+		snmp_sess_error(t->sessp, &cerr, &serr, &msg);
+		poll_fail(t, "cannot send a request: %s",
+			  msg ? msg : "unknown error");
+		free(msg);
+		return;
+	}
+	t->in_flight = TRUE;
+	sp->in_flight++;
+	nm_counter_add(sp->c_requests, 1);
+}
+
+/* Send @pdu now or when an in-flight slot frees (snmp.max_in_flight). */
+static void submit(target *t, netsnmp_pdu *pdu)
+{
+	snmp_plugin *sp = t->sp;
+
+	if (sp->in_flight < sp->max_in_flight && g_queue_is_empty(&sp->waitq)) {
+		send_now(t, pdu);
+		return;
+	}
+	t->pending = pdu;
+	t->queued = TRUE;
+	g_queue_push_tail(&sp->waitq, t);
+	if ((gint64)g_queue_get_length(&sp->waitq) > sp->queued_max)
+		sp->queued_max = g_queue_get_length(&sp->waitq);
+}
+
+/* Send waiting requests while in-flight slots are free (FIFO order). */
+static void pump(snmp_plugin *sp)
+{
+	while (sp->in_flight < sp->max_in_flight && !g_queue_is_empty(&sp->waitq)) {
+		target *t = g_queue_pop_head(&sp->waitq);
+		netsnmp_pdu *pdu = t->pending;
+
+		t->pending = NULL;
+		t->queued = FALSE;
+		send_now(t, pdu);
+	}
+}
+
+/* Every 50 ms: snmp_sess_timeout() on each session with a request in
+ * flight, which retransmits (retries) or reports NETSNMP_CALLBACK_OP_TIMED_OUT
+ * to response_cb(). Only that target's poll is affected. */
+static nm_run_status tick(nm_plugin *p, nm_timer *tm, gint64 due, gpointer data)
+{
+	snmp_plugin *sp = data;
+
+	(void)p;
+	(void)tm;
+	(void)due;
+	for (guint i = 0; i < sp->targets->len; i++) {
+		target *t = g_ptr_array_index(sp->targets, i);
+
+		if (t->in_flight && t->sessp != NULL)
+			snmp_sess_timeout(t->sessp);
+	}
+	return NM_RUN_DONE;
+}
+
+/* ------------------------------------------------------------------ */
+/* Poll results                                                        */
+
+/* Fill @v of @kind from a reading: GAUGE scaled; COUNTER/DERIVE from an
+ * SNMP counter type through @ctr (continuity across wraps and restarts),
+ * else the raw integer; ABSOLUTE raw. */
+static void set_value(nm_value *v, nm_ds_kind kind, const nm_snmp_number *n,
+		      double scale, nm_snmp_counter *ctr, gboolean restarted)
+{
+	v->kind = kind;
+	switch (kind) {
+	case NM_DS_GAUGE:
+		v->v.gauge = n->d * scale;
+		break;
+	case NM_DS_COUNTER:
+	case NM_DS_DERIVE:
+		if (n->bits != 0 && ctr != NULL) {
+			guint64 acc = nm_snmp_counter_update(ctr, n->u, n->bits,
+							     restarted);
+			if (kind == NM_DS_COUNTER)
+				v->v.counter = acc;
+			else
+				v->v.derive = (gint64)acc;
+		} else if (kind == NM_DS_COUNTER) {
+			v->v.counter = n->u != 0 ? n->u : (guint64)n->i;
+		} else {
+			v->v.derive = n->i;
+		}
+		break;
+	case NM_DS_ABSOLUTE:
+		v->v.absolute = n->u != 0 ? n->u : (guint64)n->i;
+		break;
+	}
+}
+
+/* The continuity state of series @key ("type/instance/value#"), created
+ * on first use; kept across polls for the target's lifetime. */
+static nm_snmp_counter *counter_for(target *t, const char *key)
+{
+	nm_snmp_counter *c = g_hash_table_lookup(t->counters, key);
+
+	if (c == NULL) {
+		c = g_new0(nm_snmp_counter, 1);
+		g_hash_table_insert(t->counters, g_strdup(key), c);
+	}
+	return c;
+}
+
+/* Append one METRIC (host = target, plugin "snmp", type @m->type, type
+ * instance @ti, time = poll start) to @out. */
+static void emit(target *t, GPtrArray *out, const nm_snmp_metric_def *m,
+		 const char *ti, const nm_snmp_number *nums, double scale,
+		 gboolean restarted)
+{
+	nm_value vals[NM_SNMP_MAX_VALUES];
+	nm_msg *msg;
+
+	for (guint k = 0; k < m->n_values; k++) {
+		char *key = g_strdup_printf("%s/%s/%u", m->type, ti, k);
+
+		set_value(&vals[k], m->kind, &nums[k], m->scale * scale,
+			  counter_for(t, key), restarted);
+		g_free(key);
+	}
+	msg = nm_metric_new(t->conf->name, "snmp", "", m->type, ti,
+			    t->poll_real, t->conf->interval, m->n_values, vals);
+	if (msg != NULL)
+		g_ptr_array_add(out, msg);
+}
+
+static const cell *row_cell(const table_state *ts, const row *r, int col)
+{
+	(void)ts;
+	if (col < 0 || !r->cells[col].have)
+		return NULL;
+	return &r->cells[col];
+}
+
+/* Instance name of a row: the first instance column with text, sanitised
+ * (RFC 2863 ifName, then ifDescr), else prefix + index; a duplicate gets
+ * "_<index>" appended. Records it in @used. New string. */
+static char *row_instance(const table_state *ts, const row *r,
+			  GHashTable *used)
+{
+	char *inst = NULL;
+
+	for (int k = 0; k < 2 && inst == NULL; k++) {
+		const cell *c = row_cell(ts, r, ts->def->inst_col[k]);
+
+		if (c != NULL && c->str != NULL)
+			inst = nm_snmp_sanitize_instance(c->str);
+		else if (c != NULL && c->numeric)
+			inst = g_strdup_printf("%" G_GINT64_FORMAT, c->num.i);
+	}
+	if (inst == NULL)
+		inst = g_strdup_printf("%s%s", ts->def->inst_prefix, r->index);
+	if (g_hash_table_contains(used, inst)) {
+		/* two rows with one name (duplicate ifDescr): keep both */
+		char *u = g_strdup_printf("%s_%s", inst, r->index);
+		g_free(inst);
+		inst = u;
+	}
+	g_hash_table_add(used, g_strdup(inst));
+	return inst;
+}
+
+/* After a complete poll: detect an agent restart from sysUpTime, build the
+ * metrics of every set of the target and publish them as one batch. */
+static void publish_results(target *t)
+{
+	GPtrArray *out = g_ptr_array_new();
+	gboolean restarted = FALSE;
+	const nm_snmp_number *up = &g_array_index(t->scalar_vals, nm_snmp_number, 0);
+
+	if (g_array_index(t->scalar_have, gboolean, 0)) {
+		guint32 now = (guint32)up->u;
+
+		if (t->have_uptime &&
+		    nm_snmp_uptime_restarted(t->uptime, now,
+					     t->poll_real - t->uptime_time)) {
+			restarted = TRUE;
+			t->restarts++;
+			NM_NOTICE(t->sp->p, "%s: agent restarted (sysUpTime "
+				  "%u -> %u); counters continue from their "
+				  "previous values", t->conf->name, t->uptime,
+				  now);
+		}
+		t->have_uptime = TRUE;
+		t->uptime = now;
+		t->uptime_time = t->poll_real;
+	}
+	/* scalars */
+	for (guint i = 0; i < t->conf->sets->len; i++) {
+		const nm_snmp_set *s = g_ptr_array_index(t->conf->sets, i);
+		const int *map = g_ptr_array_index(t->set_scalar_map, i);
+
+		for (guint k = 0; k < s->scalars->len; k++) {
+			const nm_snmp_metric_def *m = g_ptr_array_index(s->scalars, k);
+			nm_snmp_number nums[NM_SNMP_MAX_VALUES];
+			guint v;
+
+			for (v = 0; v < m->n_values; v++) {
+				int idx = map[m->src[v].col];
+
+				if (!g_array_index(t->scalar_have, gboolean, idx))
+					break;
+				nums[v] = g_array_index(t->scalar_vals,
+							nm_snmp_number, idx);
+			}
+			if (v == m->n_values)
+				emit(t, out, m, m->type_instance, nums, 1.0,
+				     restarted);
+		}
+	}
+	/* tables */
+	for (guint i = 0; i < t->tables->len; i++) {
+		table_state *ts = g_ptr_array_index(t->tables, i);
+		GHashTable *used = g_hash_table_new_full(g_str_hash, g_str_equal,
+							 g_free, NULL);
+
+		for (guint r = 0; r < ts->order->len; r++) {
+			const row *rw = g_ptr_array_index(ts->order, r);
+			char *inst = row_instance(ts, rw, used);
+
+			for (guint k = 0; k < ts->def->metrics->len; k++) {
+				const nm_snmp_metric_def *m =
+					g_ptr_array_index(ts->def->metrics, k);
+				nm_snmp_number nums[NM_SNMP_MAX_VALUES];
+				double scale = 1.0;
+				guint v;
+				char *ti;
+
+				for (v = 0; v < m->n_values; v++) {
+					const cell *c = row_cell(ts, rw, m->src[v].col);
+
+					if (c == NULL || !c->numeric)
+						c = row_cell(ts, rw, m->src[v].fallback);
+					if (c == NULL || !c->numeric)
+						break;
+					nums[v] = c->num;
+				}
+				if (v < m->n_values)
+					continue;
+				if (m->scale_col >= 0) {
+					const cell *c = row_cell(ts, rw, m->scale_col);
+					if (c == NULL || !c->numeric)
+						continue;
+					scale = c->num.d;
+				}
+				ti = *m->type_instance
+					     ? g_strdup_printf("%s-%s", inst,
+							       m->type_instance)
+					     : g_strdup(inst);
+				emit(t, out, m, ti, nums, scale, restarted);
+				g_free(ti);
+			}
+			g_free(inst);
+		}
+		g_hash_table_destroy(used);
+	}
+	t->metrics += out->len;
+	nm_counter_add(t->sp->c_metrics, out->len);
+	if (out->len > 0)
+		nm_plugin_publish_batch(t->sp->p, (nm_msg *const *)out->pdata,
+					out->len);
+	g_ptr_array_free(out, TRUE);
+}
+
+/* Finish the poll in progress: duration, forget rows, tell the core the
+ * NM_RUN_PENDING run is done (unless still inside poll_cb()). */
+static void poll_end(target *t)
+{
+	gint64 d = g_get_monotonic_time() - t->poll_start;
+
+	t->polling = FALSE;
+	watch_off(t);
+	t->last_duration = d;
+	if (d > t->max_duration)
+		t->max_duration = d;
+	for (guint i = 0; i < t->tables->len; i++)
+		table_state_clear(g_ptr_array_index(t->tables, i));
+	if (t->timer != NULL && !t->in_cb)
+		nm_timer_done(t->timer);
+}
+
+/* End the poll with an error: kept as last_error (shown by stats), logged
+ * as a warning when it differs from the previous one, counted. The text
+ * names the target and never contains a community or password. */
+static void poll_fail(target *t, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	msg = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	/* log a changed error once, not every interval */
+	if (g_strcmp0(msg, t->last_error) != 0)
+		NM_WARNING(t->sp->p, "%s: %s", t->conf->name, msg);
+	g_free(t->last_error);
+	t->last_error = msg;
+	t->last_error_time = g_get_real_time();
+	t->failures++;
+	nm_counter_add(t->sp->c_polls_failed, 1);
+	if (t->polling)
+		poll_end(t);
+}
+
+/* End the poll successfully: publish, record the time of success. */
+static void poll_ok(target *t)
+{
+	publish_results(t);
+	t->successes++;
+	t->last_success = g_get_real_time();
+	if (t->last_error != NULL)
+		NM_INFO(t->sp->p, "%s: polling works again", t->conf->name);
+	g_free(t->last_error);
+	t->last_error = NULL;
+	poll_end(t);
+}
+
+/* ------------------------------------------------------------------ */
+/* The request sequence                                                */
+
+/* Does column @col of table @ts need walking? Fallback-only columns only
+ * when some row lacks the primary value they stand in for. */
+static gboolean col_needed(const table_state *ts, guint col)
+{
+	const nm_snmp_table *d = ts->def;
+
+	if (!g_array_index(d->fallback_only, gboolean, col))
+		return TRUE;
+	for (guint k = 0; k < d->metrics->len; k++) {
+		const nm_snmp_metric_def *m = g_ptr_array_index(d->metrics, k);
+
+		for (guint v = 0; v < m->n_values; v++) {
+			if (m->src[v].fallback != (int)col)
+				continue;
+			if (ts->order->len == 0)
+				return TRUE;
+			for (guint r = 0; r < ts->order->len; r++) {
+				const row *rw = g_ptr_array_index(ts->order, r);
+				if (!rw->cells[m->src[v].col].have)
+					return TRUE;
+			}
+		}
+	}
+	return FALSE;
+}
+
+/* Position walk_table/walk_col on the next column to walk (fallback-only
+ * columns come after the others of their table). */
+static gboolean next_walk(target *t, gboolean first)
+{
+	for (;;) {
+		table_state *ts;
+		guint n;
+
+		if (t->walk_table >= t->tables->len)
+			return FALSE;
+		ts = g_ptr_array_index(t->tables, t->walk_table);
+		n = ts->def->cols->len;
+		if (!first)
+			t->walk_col++;
+		first = FALSE;
+		/* order: non-fallback columns 0..n-1, then fallback n..2n-1 */
+		if (t->walk_col >= 2 * n) {
+			t->walk_table++;
+			t->walk_col = 0;
+			first = TRUE;
+			continue;
+		}
+		{
+			guint c = t->walk_col % n;
+			gboolean fb = g_array_index(ts->def->fallback_only, gboolean, c);
+
+			if ((t->walk_col < n) == !fb && col_needed(ts, c)) {
+				const nm_snmp_oid *o = &g_array_index(ts->def->cols,
+								     nm_snmp_oid, c);
+				t->cur = *o;
+				t->walk_rows = 0;
+				return TRUE;
+			}
+		}
+	}
+}
+
+/* Issue the next request of the poll: a GET of up to 16 scalars, or the
+ * next GETBULK (RFC 3416 §4.2.3; GETNEXT for v1) of the column being
+ * walked, starting after the last OID received. */
+static void send_next(target *t)
+{
+	netsnmp_pdu *pdu;
+
+	if (t->phase == 0) {
+		guint n = 0;
+
+		while (t->scalar_pos < t->scalars->len) {
+			if (!g_array_index(t->scalar_absent, gboolean, t->scalar_pos))
+				break;
+			t->scalar_pos++;
+		}
+		if (t->scalar_pos < t->scalars->len) {
+			pdu = snmp_pdu_create(SNMP_MSG_GET);
+			for (guint i = t->scalar_pos;
+			     i < t->scalars->len && n < SCALARS_PER_PDU; i++) {
+				const nm_snmp_oid *o;
+
+				if (g_array_index(t->scalar_absent, gboolean, i))
+					continue;
+				o = &g_array_index(t->scalars, nm_snmp_oid, i);
+				snmp_add_null_var(pdu, o->name, o->len);
+				n++;
+				t->scalar_n = i + 1 - t->scalar_pos;
+			}
+			submit(t, pdu);
+			return;
+		}
+		t->phase = 1;
+		t->walk_table = 0;
+		t->walk_col = 0;
+		if (!next_walk(t, TRUE)) {
+			poll_ok(t);
+			return;
+		}
+	}
+	if (t->conf->sec.version == SNMP_VERSION_1) {
+		pdu = snmp_pdu_create(SNMP_MSG_GETNEXT);
+	} else {
+		pdu = snmp_pdu_create(SNMP_MSG_GETBULK);
+		pdu->non_repeaters = 0;
+		pdu->max_repetitions = t->conf->max_repetitions;
+	}
+	snmp_add_null_var(pdu, t->cur.name, t->cur.len);
+	submit(t, pdu);
+}
+
+/* Store the varbinds of a scalar GET response. */
+static void got_scalars(target *t, netsnmp_pdu *pdu)
+{
+	netsnmp_variable_list *vb = pdu->variables;
+	guint end = t->scalar_pos + t->scalar_n;
+
+	for (guint i = t->scalar_pos; i < end && vb != NULL; i++) {
+		nm_snmp_number num;
+
+		if (g_array_index(t->scalar_absent, gboolean, i))
+			continue;
+		t->varbinds++;
+		if (nm_snmp_vb_number(vb, &num)) {
+			g_array_index(t->scalar_vals, nm_snmp_number, i) = num;
+			g_array_index(t->scalar_have, gboolean, i) = TRUE;
+		} else {
+			g_array_index(t->scalar_have, gboolean, i) = FALSE;
+		}
+		if ((int)i == t->sys_name_idx || (int)i == t->sys_descr_idx) {
+			char *s = nm_snmp_vb_string(vb);
+
+			if (s != NULL) {
+				char **dst = (int)i == t->sys_name_idx
+						     ? &t->sys_name : &t->sys_descr;
+				g_free(*dst);
+				*dst = s;
+			}
+		}
+		vb = vb->next_variable;
+	}
+	t->scalar_pos = end;
+}
+
+/* Store the rows of a walk response; TRUE if the walk goes on. */
+static gboolean got_walk(target *t, netsnmp_pdu *pdu)
+{
+	table_state *ts = g_ptr_array_index(t->tables, t->walk_table);
+	guint col = t->walk_col % ts->def->cols->len;
+	const nm_snmp_oid *root = &g_array_index(ts->def->cols, nm_snmp_oid, col);
+	netsnmp_variable_list *vb;
+
+	if (pdu->variables == NULL)
+		return FALSE;
+	for (vb = pdu->variables; vb != NULL; vb = vb->next_variable) {
+		nm_snmp_walk_step st = nm_snmp_walk_classify(root, t->cur.name,
+							     t->cur.len, vb);
+		char *idx;
+		row *r;
+
+		t->varbinds++;
+		if (st == NM_SNMP_WALK_END)
+			return FALSE;
+		if (st == NM_SNMP_WALK_LOOP) {
+			char *o = oid_text(root->name, root->len);
+
+			t->walk_errors++;
+			NM_WARNING(t->sp->p, "%s: %s column %s: the agent "
+				   "returned OIDs out of order; walk stopped",
+				   t->conf->name, ts->def->name, o);
+			g_free(o);
+			return FALSE;
+		}
+		idx = nm_snmp_index_string(vb->name, vb->name_length, root->len);
+		r = g_hash_table_lookup(ts->rows, idx);
+		if (r == NULL) {
+			r = g_new0(row, 1);
+			r->index = idx;
+			r->cells = g_new0(cell, ts->def->cols->len);
+			g_hash_table_insert(ts->rows, r->index, r);
+			g_ptr_array_add(ts->order, r);
+		} else {
+			g_free(idx);
+		}
+		if (!r->cells[col].have) {
+			r->cells[col].have = TRUE;
+			r->cells[col].numeric = nm_snmp_vb_number(vb, &r->cells[col].num);
+			r->cells[col].str = nm_snmp_vb_string(vb);
+		}
+		memcpy(t->cur.name, vb->name, vb->name_length * sizeof(oid));
+		t->cur.len = vb->name_length;
+		if (++t->walk_rows >= (guint)t->conf->max_rows) {
+			t->truncated++;
+			return FALSE;
+		}
+	}
+	return TRUE;
+}
+
+/* net-snmp's callback for a target's request: a response, a timeout, a
+ * security error (RFC 3414 reports: unknown user, wrong digest) or a
+ * failure. Stores the data, sends the next request or ends the poll, then
+ * lets waiting targets use the freed slot. @pdu belongs to net-snmp.
+ * Returns 1 (handled). */
+static int response_cb(int op, netsnmp_session *sess, int reqid,
+		       netsnmp_pdu *pdu, void *magic)
+{
+	target *t = magic;
+	snmp_plugin *sp = t->sp;
+
+	(void)reqid;
+	if (op == NETSNMP_CALLBACK_OP_RESEND)
+		return 1;       /* a retransmission: the request goes on */
+	if (!t->in_flight)
+		return 1;
+	t->in_flight = FALSE;
+	sp->in_flight--;
+	if (!t->polling) {
+		pump(sp);
+		return 1;
+	}
+	if (op == NETSNMP_CALLBACK_OP_TIMED_OUT) {
+		t->timeouts++;
+		nm_counter_add(sp->c_timeouts, 1);
+		poll_fail(t, "timeout: no answer from %s within %.3g s x %d "
+			  "tries (agent down, wrong port, or wrong "
+			  "community/credentials)", t->conf->address,
+			  (double)t->conf->timeout / G_USEC_PER_SEC,
+			  t->conf->retries + 1);
+	} else if (pdu != NULL && pdu->command == SNMP_MSG_REPORT) {
+		poll_fail(t, "SNMPv3 error from %s: %s (check user, "
+			  "auth_password, priv_password and the protocols)",
+			  t->conf->address,
+			  snmp_api_errstring(snmpv3_get_report_type(pdu)));
+	} else if (op != NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE || pdu == NULL) {
+		int cerr = 0, serr = 0;
+		char *msg = NULL;
+
+		snmp_sess_error(t->sessp, &cerr, &serr, &msg);
+		if ((msg == NULL || *msg == '\0') && sess->s_snmp_errno != 0) {
+			free(msg);
+			msg = strdup(snmp_api_errstring(sess->s_snmp_errno));
+		}
+		if (msg == NULL || *msg == '\0') {
+			free(msg);
+			msg = strdup(op == NETSNMP_CALLBACK_OP_SEC_ERROR
+				     ? "the agent refused our authentication "
+				       "or we could not verify its answer"
+				     : "unknown error");
+		}
+		if (op == NETSNMP_CALLBACK_OP_SEC_ERROR)
+			poll_fail(t, "SNMPv3 security error with %s: %s (check "
+				  "user, auth_password, priv_password and the "
+				  "protocols)", t->conf->address,
+				  msg ? msg : "unknown");
+		else
+			poll_fail(t, "request to %s failed: %s",
+				  t->conf->address, msg ? msg : "unknown error");
+		free(msg);
+	} else if (t->phase == 0 && pdu->errstat == SNMP_ERR_NOSUCHNAME &&
+		   pdu->errindex > 0) {
+		/* v1: one missing scalar fails the PDU; leave it out, retry */
+		guint i, k = 0;
+
+		for (i = t->scalar_pos; i < t->scalar_pos + t->scalar_n; i++) {
+			if (g_array_index(t->scalar_absent, gboolean, i))
+				continue;
+			if (++k == (guint)pdu->errindex) {
+				g_array_index(t->scalar_absent, gboolean, i) = TRUE;
+				break;
+			}
+		}
+		send_next(t);
+	} else if (t->phase == 1 && pdu->errstat == SNMP_ERR_NOSUCHNAME) {
+		/* v1 GETNEXT past the end of the MIB */
+		if (!next_walk(t, FALSE))
+			poll_ok(t);
+		else
+			send_next(t);
+	} else if (pdu->errstat != SNMP_ERR_NOERROR) {
+		poll_fail(t, "agent %s answered with error %s (index %ld)",
+			  t->conf->address, snmp_errstring((int)pdu->errstat),
+			  pdu->errindex);
+	} else if (t->phase == 0) {
+		got_scalars(t, pdu);
+		send_next(t);
+	} else if (got_walk(t, pdu)) {
+		send_next(t);
+	} else if (!next_walk(t, FALSE)) {
+		poll_ok(t);
+	} else {
+		send_next(t);
+	}
+	pump(sp);
+	return 1;
+}
+
+/* The target's timer: start a poll (opening the session on first use).
+ * Returns NM_RUN_PENDING while requests are out, so the core never starts
+ * an overlapping poll of this target (it skips and counts the turn). */
+static nm_run_status poll_cb(nm_plugin *p, nm_timer *tm, gint64 due,
+			     gpointer data)
+{
+	target *t = data;
+
+	(void)p;
+	(void)due;
+	t->timer = tm;
+	if (t->polling)          /* cannot happen: the core skips the turn */
+		return NM_RUN_PENDING;
+	t->polls++;
+	t->polling = TRUE;
+	t->poll_start = g_get_monotonic_time();
+	t->poll_real = g_get_real_time();
+	t->in_cb = TRUE;
+	if (t->sessp != NULL || target_open(t)) {
+		watch_on(t);
+		t->phase = 0;
+		t->scalar_pos = 0;
+		t->scalar_n = 0;
+		for (guint i = 0; i < t->scalar_have->len; i++)
+			g_array_index(t->scalar_have, gboolean, i) = FALSE;
+		send_next(t);
+	}
+	t->in_cb = FALSE;
+	/* a failure to open or send ended the poll already */
+	return t->polling ? NM_RUN_PENDING : NM_RUN_DONE;
+}
+
+/* ------------------------------------------------------------------ */
+/* Traps (RFC 3416 §4.2.6/4.2.7, RFC 3584 §3.1 for v1 traps)            */
+
+/* The sender's IP address of a received PDU (new string). */
+static char *trap_source(snmp_plugin *sp, netsnmp_pdu *pdu)
+{
+	char *txt = NULL, *a, *b, *res;
+
+	if (sp->trap_transport->f_fmtaddr != NULL)
+		txt = sp->trap_transport->f_fmtaddr(sp->trap_transport,
+						    pdu->transport_data,
+						    pdu->transport_data_length);
+	if (txt == NULL)
+		return g_strdup("");
+	a = strchr(txt, '[');
+	b = a ? strchr(a, ']') : NULL;
+	res = (a && b) ? g_strndup(a + 1, (gsize)(b - a - 1)) : g_strdup(txt);
+	free(txt);
+	return res;
+}
+
+/* Append "OID = value" of a varbind to an event text. */
+static void trap_text(GString *s, const netsnmp_variable_list *vb)
+{
+	char buf[1024];
+	char *o = oid_text(vb->name, vb->name_length);
+
+	if (snprint_value(buf, sizeof(buf), vb->name, vb->name_length, vb) < 0)
+		g_strlcpy(buf, "(value too long)", sizeof(buf));
+	g_string_append_printf(s, "%s%s = %s", s->len ? "; " : "", o, buf);
+	g_free(o);
+}
+
+/* A PDU on trap_listen: v1 Trap (trap OID from RFC 3584 §3.1), v2c
+ * SNMPv2-Trap or InformRequest (RFC 3416 §4.2.6/4.2.7) becomes one EVENT;
+ * an inform is acknowledged with a Response. Others are counted as
+ * trap_errors; a community other than trap_community as traps_rejected. */
+static int trap_cb(int op, netsnmp_session *sess, int reqid, netsnmp_pdu *pdu,
+		   void *magic)
+{
+	snmp_plugin *sp = magic;
+	nm_event ev = { 0 };
+	GString *text, *sd;
+	char *source, *trap_oid = NULL;
+	const char *kind;
+
+	(void)sess;
+	(void)reqid;
+	if (op != NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE || pdu == NULL)
+		return 1;
+	if (pdu->command != SNMP_MSG_TRAP && pdu->command != SNMP_MSG_TRAP2 &&
+	    pdu->command != SNMP_MSG_INFORM) {
+		nm_counter_add(sp->c_trap_errors, 1);
+		return 1;
+	}
+	if (sp->conf->trap_community != NULL &&
+	    (pdu->community == NULL ||
+	     pdu->community_len != strlen(sp->conf->trap_community) ||
+	     memcmp(pdu->community, sp->conf->trap_community,
+		    pdu->community_len) != 0)) {
+		nm_counter_add(sp->c_traps_rejected, 1);
+		return 1;
+	}
+	source = trap_source(sp, pdu);
+	text = g_string_new(NULL);
+	if (pdu->command == SNMP_MSG_TRAP) {
+		kind = "trap";
+		if (pdu->trap_type != SNMP_TRAP_ENTERPRISESPECIFIC &&
+		    pdu->trap_type >= 0 && pdu->trap_type < 6) {
+			char *base = oid_text(snmpTraps, G_N_ELEMENTS(snmpTraps));
+			trap_oid = g_strdup_printf("%s.%ld", base, pdu->trap_type + 1);
+			g_free(base);
+		} else {
+			char *ent = oid_text(pdu->enterprise, pdu->enterprise_length);
+			trap_oid = g_strdup_printf("%s.0.%ld", ent, pdu->specific_type);
+			g_free(ent);
+		}
+		for (const netsnmp_variable_list *vb = pdu->variables; vb;
+		     vb = vb->next_variable)
+			trap_text(text, vb);
+	} else {
+		kind = pdu->command == SNMP_MSG_INFORM ? "inform" : "trap";
+		for (const netsnmp_variable_list *vb = pdu->variables; vb;
+		     vb = vb->next_variable) {
+			if (snmp_oid_compare(vb->name, vb->name_length, snmpTrapOID0,
+					     G_N_ELEMENTS(snmpTrapOID0)) == 0 &&
+			    vb->type == ASN_OBJECT_ID && trap_oid == NULL)
+				trap_oid = oid_text(vb->val.objid,
+						    vb->val_len / sizeof(oid));
+			else if (snmp_oid_compare(vb->name, vb->name_length,
+						  sysUpTime0,
+						  G_N_ELEMENTS(sysUpTime0)) != 0)
+				trap_text(text, vb);
+		}
+	}
+	if (trap_oid == NULL)
+		trap_oid = g_strdup("");
+	sd = g_string_new(NULL);
+	g_string_append_printf(sd, "[snmpTrap@32473 oid=\"%s\" version=\"%s\" "
+			       "type=\"%s\"]", trap_oid,
+			       pdu->version == SNMP_VERSION_1 ? "1"
+			       : pdu->version == SNMP_VERSION_2c ? "2c" : "3",
+			       kind);
+	ev.source = source;
+	ev.host = source;
+	ev.facility = -1;
+	ev.severity = 5; /* notice */
+	ev.app_name = "snmptrap";
+	ev.msgid = trap_oid;
+	ev.structured_data = sd->str;
+	ev.text = text->str;
+	nm_plugin_publish(sp->p, nm_event_new(&ev, g_get_real_time()));
+	nm_counter_add(sp->c_traps, 1);
+	if (pdu->command == SNMP_MSG_INFORM) {
+		netsnmp_pdu *reply = snmp_clone_pdu(pdu);
+
+		if (reply == NULL) {
+			nm_counter_add(sp->c_trap_errors, 1);
+		} else {
+			reply->command = SNMP_MSG_RESPONSE;
+			reply->errstat = 0;
+			reply->errindex = 0;
+			if (snmp_sess_send(sp->trap_sessp, reply) == 0) {
+				snmp_free_pdu(reply);
+				nm_counter_add(sp->c_trap_errors, 1);
+			} else {
+				nm_counter_add(sp->c_informs, 1);
+			}
+		}
+	}
+	g_string_free(sd, TRUE);
+	g_string_free(text, TRUE);
+	g_free(trap_oid);
+	g_free(source);
+	return 1;
+}
+
+/* fd watch of the trap socket: read and dispatch to trap_cb(). */
+static gboolean on_trap_readable(gint fd, GIOCondition cond, gpointer data)
+{
+	snmp_plugin *sp = data;
+	netsnmp_large_fd_set fds;
+
+	(void)cond;
+	netsnmp_large_fd_set_init(&fds, fd + 1);
+	NETSNMP_LARGE_FD_SET(fd, &fds);
+	(void)snmp_sess_read2(sp->trap_sessp, &fds);
+	netsnmp_large_fd_set_cleanup(&fds);
+	return G_SOURCE_CONTINUE;
+}
+
+/* Bind trap_listen and attach a server session to it. FALSE with @err
+ * naming the setting when the address cannot be bound (in use, needs
+ * root for port 162). */
+static gboolean trap_open(snmp_plugin *sp, const config_setting_t *conf,
+			  GError **err)
+{
+	netsnmp_session s;
+	const char *spec = sp->conf->trap_listen;
+
+	sp->trap_transport = netsnmp_transport_open_server("snmptrap", spec);
+	if (sp->trap_transport == NULL)
+		return nm_conf_error(config_setting_get_member(conf, "trap_listen"),
+				     err, "cannot listen on '%s': %s", spec,
+				     g_strerror(errno));
+	snmp_sess_init(&s);
+	s.peername = SNMP_DEFAULT_PEERNAME;
+	s.version = SNMP_DEFAULT_VERSION;
+	s.community_len = SNMP_DEFAULT_COMMUNITY_LEN;
+	s.retries = SNMP_DEFAULT_RETRIES;
+	s.timeout = SNMP_DEFAULT_TIMEOUT;
+	s.callback = trap_cb;
+	s.callback_magic = sp;
+	s.authenticator = NULL;
+	s.isAuthoritative = SNMP_SESS_UNKNOWNAUTH;
+	sp->trap_sessp = snmp_sess_add(&s, sp->trap_transport, NULL, NULL);
+	if (sp->trap_sessp == NULL) {
+		/* snmp_sess_add closes the transport on failure */
+		sp->trap_transport = NULL;
+		return nm_conf_error(config_setting_get_member(conf, "trap_listen"),
+				     err, "cannot set up trap reception on '%s'",
+				     spec);
+	}
+	sp->trap_fd = sp->trap_transport->sock;
+	sp->trap_watch = nm_plugin_add_watch(sp->p, sp->trap_fd, G_IO_IN,
+					     on_trap_readable, sp);
+	return TRUE;
+}
+
+/* ------------------------------------------------------------------ */
+/* Stats                                                               */
+
+/* JSON member: seconds since the epoch (µs in), or null for 0. */
+static void add_time(JsonBuilder *b, const char *name, gint64 us)
+{
+	json_builder_set_member_name(b, name);
+	if (us == 0)
+		json_builder_add_null_value(b);
+	else
+		json_builder_add_double_value(b, (double)us / G_USEC_PER_SEC);
+}
+
+/* JSON integer member. */
+static void add_int(JsonBuilder *b, const char *name, gint64 v)
+{
+	json_builder_set_member_name(b, name);
+	json_builder_add_int_value(b, v);
+}
+
+/* `netmonctl stats --json` details: request slots and per-target figures
+ * (times in seconds since the epoch, durations in seconds). New node. */
+static JsonNode *stats_cb(nm_plugin *p, gpointer data)
+{
+	snmp_plugin *sp = data;
+	JsonBuilder *b = json_builder_new();
+	JsonNode *n;
+
+	(void)p;
+	json_builder_begin_object(b);
+	add_int(b, "in_flight", sp->in_flight);
+	add_int(b, "max_in_flight", sp->max_in_flight);
+	add_int(b, "queued", g_queue_get_length(&sp->waitq));
+	add_int(b, "queued_max", sp->queued_max);
+	json_builder_set_member_name(b, "targets");
+	json_builder_begin_object(b);
+	for (guint i = 0; i < sp->targets->len; i++) {
+		target *t = g_ptr_array_index(sp->targets, i);
+		nm_timer_stats ts = { 0 };
+
+		if (t->timer != NULL)
+			nm_timer_get_stats(t->timer, &ts);
+		json_builder_set_member_name(b, t->conf->name);
+		json_builder_begin_object(b);
+		json_builder_set_member_name(b, "address");
+		json_builder_add_string_value(b, t->conf->address);
+		add_time(b, "last_success", t->last_success);
+		json_builder_set_member_name(b, "last_error");
+		if (t->last_error)
+			json_builder_add_string_value(b, t->last_error);
+		else
+			json_builder_add_null_value(b);
+		add_time(b, "last_error_time", t->last_error_time);
+		add_int(b, "polls", (gint64)t->polls);
+		add_int(b, "successes", (gint64)t->successes);
+		add_int(b, "failures", (gint64)t->failures);
+		add_int(b, "timeouts", (gint64)t->timeouts);
+		add_int(b, "skipped", (gint64)ts.missed);
+		add_int(b, "varbinds", (gint64)t->varbinds);
+		add_int(b, "metrics", (gint64)t->metrics);
+		add_int(b, "agent_restarts", (gint64)t->restarts);
+		add_int(b, "walk_errors", (gint64)t->walk_errors);
+		add_int(b, "walks_truncated", (gint64)t->truncated);
+		json_builder_set_member_name(b, "poll_duration");
+		json_builder_add_double_value(b, (double)t->last_duration / G_USEC_PER_SEC);
+		json_builder_set_member_name(b, "poll_duration_max");
+		json_builder_add_double_value(b, (double)t->max_duration / G_USEC_PER_SEC);
+		json_builder_set_member_name(b, "polling");
+		json_builder_add_boolean_value(b, t->polling);
+		if (t->sys_name != NULL) {
+			json_builder_set_member_name(b, "sys_name");
+			json_builder_add_string_value(b, t->sys_name);
+		}
+		if (t->sys_descr != NULL) {
+			json_builder_set_member_name(b, "sys_descr");
+			json_builder_add_string_value(b, t->sys_descr);
+		}
+		json_builder_end_object(b);
+	}
+	json_builder_end_object(b);
+	json_builder_end_object(b);
+	n = json_builder_get_root(b);
+	g_object_unref(b);
+	return n;
+}
+
+/* ------------------------------------------------------------------ */
+/* Plugin entry points                                                 */
+
+/* validate (also for `netmond -t`): full parse, cross-field checks,
+ * nothing started. */
+static gboolean snmp_validate(const config_setting_t *conf, GError **err)
+{
+	nm_snmp_config *c = nm_snmp_config_parse(conf, G_USEC_PER_SEC, err);
+
+	nm_snmp_config_free(c);
+	return c != NULL;
+}
+
+/* Keep libnetsnmp loaded when this module is unloaded (reload, shutdown):
+ * its global state (the MIB hash table netsnmp_init_mib_internals()
+ * allocates and snmp_shutdown() never frees, 4.8 kB) then stays reachable
+ * and is reused by the next init instead of being lost with the mapping. */
+static void keep_netsnmp_resident(nm_plugin *p)
+{
+	Dl_info info;
+
+	if (dladdr((void *)snmp_sess_open, &info) == 0 || info.dli_fname == NULL ||
+	    dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE) == NULL)
+		NM_DEBUG(p, "cannot pin libnetsnmp in memory: %s", dlerror());
+}
+
+/* net-snmp's own messages (MIB files it cannot find and the like) go to
+ * the debug log, never to stderr. They never contain secrets. */
+static nm_plugin *log_plugin;
+
+static int log_cb(int major, int minor, void *server, void *client)
+{
+	const struct snmp_log_message *m = server;
+	char *msg;
+
+	(void)major;
+	(void)minor;
+	(void)client;
+	if (log_plugin == NULL || m == NULL || m->msg == NULL ||
+	    !nm_log_enabled(NM_LOG_DEBUG))
+		return 0;
+	msg = g_strchomp(g_strdup(m->msg));
+	NM_DEBUG(log_plugin, "net-snmp: %s", msg);
+	g_free(msg);
+	return 0;
+}
+
+/* Each target has its own socket: make room for thousands. */
+static void raise_fd_limit(snmp_plugin *sp)
+{
+	struct rlimit rl;
+	rlim_t want = (rlim_t)sp->targets->len + 256;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = MIN(want, rl.rlim_max);
+	if (setrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur < want)
+		NM_WARNING(sp->p, "%u targets need %lu file descriptors; the "
+			   "limit is %lu (raise LimitNOFILE)", sp->targets->len,
+			   (unsigned long)want, (unsigned long)rl.rlim_cur);
+}
+
+/* init: parse the group, set up net-snmp (no config files, no persistent
+ * state, no MIB-dependent output), start one timer per target and the
+ * trap listener. Errors: configuration (file:line) or a trap_listen that
+ * cannot be bound. */
+static gboolean snmp_init(nm_plugin *p, const config_setting_t *conf,
+			  GError **err)
+{
+	snmp_plugin *sp;
+	nm_snmp_config *c = nm_snmp_config_parse(conf,
+						 nm_plugin_default_interval(p),
+						 err);
+
+	if (c == NULL)
+		return FALSE;
+	sp = g_new0(snmp_plugin, 1);
+	sp->p = p;
+	sp->conf = c;
+	sp->max_in_flight = c->max_in_flight;
+	sp->trap_fd = -1;
+	g_queue_init(&sp->waitq);
+	sp->targets = g_ptr_array_new();
+	sp->c_requests = nm_plugin_counter(p, "requests");
+	sp->c_timeouts = nm_plugin_counter(p, "timeouts");
+	sp->c_polls_failed = nm_plugin_counter(p, "polls_failed");
+	sp->c_metrics = nm_plugin_counter(p, "metrics");
+	sp->c_traps = nm_plugin_counter(p, "traps_received");
+	sp->c_informs = nm_plugin_counter(p, "informs_acknowledged");
+	sp->c_traps_rejected = nm_plugin_counter(p, "traps_rejected");
+	sp->c_trap_errors = nm_plugin_counter(p, "trap_errors");
+
+	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID,
+			       NETSNMP_DS_LIB_DONT_READ_CONFIGS, 1);
+	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID,
+			       NETSNMP_DS_LIB_DISABLE_PERSISTENT_LOAD, 1);
+	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID,
+			       NETSNMP_DS_LIB_DISABLE_PERSISTENT_SAVE, 1);
+	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID,
+			       NETSNMP_DS_LIB_DONT_PERSIST_STATE, 1);
+	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID,
+			       NETSNMP_DS_LIB_QUICK_PRINT, 1);
+	netsnmp_ds_set_int(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_OID_OUTPUT_FORMAT,
+			   NETSNMP_OID_OUTPUT_NUMERIC);
+	keep_netsnmp_resident(p);
+	/* No MIB files: numeric OIDs only. Loading Debian's partial MIB set
+	 * is slow, noisy and leaks in net-snmp's parser. */
+	netsnmp_set_mib_directory("/nonexistent/netmon-no-mibs");
+	log_plugin = p;
+	netsnmp_register_loghandler(NETSNMP_LOGHANDLER_CALLBACK, LOG_DEBUG);
+	snmp_register_callback(SNMP_CALLBACK_LIBRARY, SNMP_CALLBACK_LOGGING,
+			       log_cb, NULL);
+	init_snmp("netmond");
+
+	nm_plugin_set_data(p, sp);
+	for (guint i = 0; i < c->targets->len; i++) {
+		target *t = target_new(sp, g_ptr_array_index(c->targets, i));
+		char *name = g_strdup_printf("poll:%s", t->conf->name);
+
+		g_ptr_array_add(sp->targets, t);
+		t->timer = nm_plugin_add_timer(p, name, t->conf->interval,
+					       NM_TIMER_DEFAULT, poll_cb, t, NULL);
+		g_free(name);
+	}
+	raise_fd_limit(sp);
+	if (c->targets->len > 0)
+		nm_plugin_add_timer(p, "timeouts", TICK_INTERVAL, NM_TIMER_NOW,
+				    tick, sp, NULL);
+	if (c->trap_listen != NULL && !trap_open(sp, conf, err)) {
+		for (guint i = 0; i < sp->targets->len; i++)
+			target_free(g_ptr_array_index(sp->targets, i));
+		g_ptr_array_free(sp->targets, TRUE);
+		nm_snmp_config_free(c);
+		nm_plugin_set_data(p, NULL);
+		g_free(sp);
+		snmp_shutdown("netmond");
+		log_plugin = NULL;
+		return FALSE;
+	}
+	nm_plugin_set_stats(p, stats_cb, sp);
+	NM_INFO(p, "polling %u target%s%s%s", c->targets->len,
+		c->targets->len == 1 ? "" : "s",
+		c->trap_listen ? ", traps on " : "",
+		c->trap_listen ? c->trap_listen : "");
+	return TRUE;
+}
+
+/* shutdown: close every session (outstanding requests are dropped without
+ * callbacks), the trap listener, and net-snmp itself. */
+static void snmp_shutdown_cb(nm_plugin *p)
+{
+	snmp_plugin *sp = nm_plugin_get_data(p);
+
+	if (sp == NULL)
+		return;
+	nm_plugin_set_stats(p, NULL, NULL);
+	g_queue_clear(&sp->waitq);
+	for (guint i = 0; i < sp->targets->len; i++) {
+		target *t = g_ptr_array_index(sp->targets, i);
+
+		t->polling = FALSE;
+		t->timer = NULL;
+		target_free(t);
+	}
+	g_ptr_array_free(sp->targets, TRUE);
+	if (sp->trap_watch != 0)
+		nm_plugin_remove_watch(p, sp->trap_watch);
+	if (sp->trap_sessp != NULL)
+		snmp_sess_close(sp->trap_sessp);
+	nm_snmp_config_free(sp->conf);
+	g_free(sp);
+	snmp_shutdown("netmond");
+	log_plugin = NULL;
+}
+
+NM_PLUGIN_DEFINE(.name = "snmp", .version = "1.0",
+		 .description = "SNMP v1/v2c/v3 polling (async, GETBULK) "
+				"and trap/inform reception",
+		 .config_keys = nm_snmp_keys, .validate = snmp_validate,
+		 .init = snmp_init, .shutdown = snmp_shutdown_cb);

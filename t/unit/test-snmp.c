@@ -1,0 +1,469 @@
+/* Unit tests of the snmp plugin's pure parts: configuration, collect sets,
+ * OIDs, varbind conversion, instance names, walk termination, sysUpTime
+ * restarts and counter continuity.
+ *
+ * Copyright (C) 2026 the netmon authors. GPL-2.0-or-later, see COPYING.
+ */
+#include "config.h"
+
+#include <string.h>
+#include <glib/gstdio.h>
+
+#include "snmp-logic.h"
+
+/* ---- configuration ---- */
+
+typedef struct {
+	config_t cfg;
+	char *path;
+} conf_file;
+
+/* Parse @text as a config file; returns its "snmp" group. */
+static const config_setting_t *load(conf_file *f, const char *text)
+{
+	GError *err = NULL;
+	int fd = g_file_open_tmp("snmp-conf-XXXXXX", &f->path, &err);
+
+	g_assert_no_error(err);
+	close(fd);
+	g_assert_true(g_file_set_contents(f->path, text, -1, &err));
+	config_init(&f->cfg);
+	g_assert_true(config_read_file(&f->cfg, f->path) == CONFIG_TRUE);
+	return config_lookup(&f->cfg, "snmp");
+}
+
+static void unload(conf_file *f)
+{
+	config_destroy(&f->cfg);
+	g_unlink(f->path);
+	g_free(f->path);
+}
+
+/* Parse; returns the config or NULL and the error text in *msg. */
+static nm_snmp_config *parse(const char *text, char **msg)
+{
+	conf_file f;
+	const config_setting_t *g = load(&f, text);
+	GError *err = NULL;
+	nm_snmp_config *c = NULL;
+
+	if (nm_conf_check(g, nm_snmp_keys, &err))
+		c = nm_snmp_config_parse(g, 10 * G_USEC_PER_SEC, &err);
+	*msg = err ? g_strdup(err->message) : NULL;
+	g_clear_error(&err);
+	unload(&f);
+	return c;
+}
+
+static void test_config_defaults(void)
+{
+	char *msg;
+	nm_snmp_config *c = parse(
+		"snmp = { targets = ( { name = \"r1\"; address = \"127.0.0.1\"; },\n"
+		"  { name = \"r2\"; address = \"[::1]:1161\"; version = \"1\";\n"
+		"    community = \"s3cret\"; timeout = 0.5; retries = 0;\n"
+		"    interval = 30; collect = [\"host-resources\"]; } ); };\n", &msg);
+	nm_snmp_target_conf *t;
+
+	g_assert_null(msg);
+	g_assert_nonnull(c);
+	g_assert_cmpuint(c->targets->len, ==, 2);
+	t = g_ptr_array_index(c->targets, 0);
+	g_assert_cmpstr(t->address, ==, "udp:127.0.0.1:161");
+	g_assert_cmpint(t->sec.version, ==, SNMP_VERSION_2c);
+	g_assert_cmpstr(t->sec.community, ==, "public");
+	g_assert_cmpint(t->timeout, ==, G_USEC_PER_SEC);
+	g_assert_cmpint(t->retries, ==, 1);
+	g_assert_cmpint(t->interval, ==, 10 * G_USEC_PER_SEC);
+	g_assert_cmpint(t->max_repetitions, ==, 25);
+	g_assert_cmpuint(t->sets->len, ==, 2); /* system, if */
+	t = g_ptr_array_index(c->targets, 1);
+	g_assert_cmpstr(t->address, ==, "udp6:[::1]:1161");
+	g_assert_cmpint(t->sec.version, ==, SNMP_VERSION_1);
+	g_assert_cmpint(t->timeout, ==, G_USEC_PER_SEC / 2);
+	g_assert_cmpint(t->retries, ==, 0);
+	g_assert_cmpint(t->interval, ==, 30 * G_USEC_PER_SEC);
+	g_assert_cmpuint(t->sets->len, ==, 1);
+	g_assert_cmpint(c->max_in_flight, ==, 1000);
+	nm_snmp_config_free(c);
+}
+
+static void test_config_v3(void)
+{
+	char *msg;
+	nm_snmp_config *c = parse(
+		"snmp = { version = \"3\"; targets = (\n"
+		" { name = \"a\"; address = \"h\"; user = \"u\"; },\n"
+		" { name = \"b\"; address = \"h\"; user = \"u\"; auth_password = \"12345678\"; },\n"
+		" { name = \"c\"; address = \"h\"; user = \"u\"; auth_password = \"12345678\";\n"
+		"   auth_protocol = \"SHA-256\"; priv_password = \"abcdefgh\"; } ); };\n",
+		&msg);
+	nm_snmp_target_conf *t;
+
+	g_assert_null(msg);
+	t = g_ptr_array_index(c->targets, 0);
+	g_assert_cmpint(t->sec.level, ==, SNMP_SEC_LEVEL_NOAUTH);
+	t = g_ptr_array_index(c->targets, 1);
+	g_assert_cmpint(t->sec.level, ==, SNMP_SEC_LEVEL_AUTHNOPRIV);
+	g_assert_true(t->sec.auth_proto == usmHMACSHA1AuthProtocol);
+	t = g_ptr_array_index(c->targets, 2);
+	g_assert_cmpint(t->sec.level, ==, SNMP_SEC_LEVEL_AUTHPRIV);
+	g_assert_true(t->sec.auth_proto == usmHMAC192SHA256AuthProtocol);
+	g_assert_true(t->sec.priv_proto == usmAESPrivProtocol);
+	nm_snmp_config_free(c);
+}
+
+/* Each bad config and a fragment of its message. */
+static void test_config_errors(void)
+{
+	static const struct { const char *text, *want; } cases[] = {
+		{ "snmp = { };", "give 'targets' to poll or 'trap_listen'" },
+		{ "snmp = { targets = ( { name = \"a\"; address = \"h\"; "
+		  "collect = [\"nope\"]; } ); };",
+		  ":1: snmp.targets.[0].collect.[0]: unknown collect set 'nope'" },
+		{ "snmp = { targets = ( { name = \"a\"; address = \"h:x\"; } ); };",
+		  "snmp.targets.[0].address: 'h:x' is not host" },
+		{ "snmp = { targets = ( { name = \"a\"; address = \"h\"; }, "
+		  "{ name = \"a\"; address = \"h\"; } ); };",
+		  "target name 'a' is empty or used twice" },
+		{ "snmp = { targets = ( { name = \"a\"; address = \"h\"; "
+		  "version = \"3\"; } ); };", "version 3 needs 'user'" },
+		{ "snmp = { targets = ( { name = \"a\"; address = \"h\"; "
+		  "version = \"3\"; user = \"u\"; auth_password = \"short\"; } ); };",
+		  "auth_password: must be at least 8 characters" },
+		{ "snmp = { targets = ( { name = \"a\"; address = \"h\"; "
+		  "version = \"3\"; user = \"u\"; auth_password = \"12345678\"; "
+		  "auth_protocol = \"MD5\"; } ); };",
+		  "MD5 is refused unless snmp.allow_legacy_crypto = true" },
+		{ "snmp = { targets = ( { name = \"a\"; address = \"h\"; "
+		  "version = \"3\"; user = \"u\"; auth_password = \"12345678\"; "
+		  "priv_password = \"12345678\"; priv_protocol = \"DES\"; } ); };",
+		  "DES is refused" },
+		{ "snmp = { targets = ( { name = \"a\"; address = \"h\"; "
+		  "version = \"2\"; } ); };", "snmp.targets.[0].version" },
+		{ "snmp = { targets = ( { name = \"a\"; address = \"h\"; "
+		  "timeout = 0; } ); };", "snmp.targets.[0].timeout: 0 is out of range" },
+		{ "snmp = { sets = ( { name = \"x\"; scalars = ( { oid = \"1.3.x\"; "
+		  "type = \"gauge\"; } ); } ); targets = ( ); };",
+		  "snmp.sets.[0].scalars.[0].oid: '1.3.x' is not an OID" },
+		{ "snmp = { sets = ( { name = \"if\"; } ); targets = ( ); };",
+		  "set name 'if' is empty, built in or used twice" },
+	};
+
+	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+		char *msg = NULL;
+		nm_snmp_config *c = parse(cases[i].text, &msg);
+
+		if (c != NULL || msg == NULL || strstr(msg, cases[i].want) == NULL)
+			g_error("case %u: want '%s', got '%s'", i, cases[i].want,
+				msg ? msg : "(accepted)");
+		g_free(msg);
+	}
+}
+
+static void test_config_user_set(void)
+{
+	char *msg;
+	nm_snmp_config *c = parse(
+		"snmp = { sets = ( { name = \"ups\";\n"
+		"  scalars = ( { oid = \".1.3.6.1.2.1.33.1.2.3.0\"; type = \"gauge\";\n"
+		"                type_instance = \"runtime\"; scale = 60.0; } );\n"
+		"  tables = ( { instance = \"1.3.6.1.2.1.2.2.1.2\";\n"
+		"     values = ( { oids = [\"1.3.6.1.2.1.2.2.1.10\", \"1.3.6.1.2.1.2.2.1.16\"];\n"
+		"                  type = \"if_octets\"; kind = \"DERIVE\"; } ); } ); } );\n"
+		"  targets = ( { name = \"u\"; address = \"h\"; collect = [\"ups\", \"system\"]; } ); };\n",
+		&msg);
+	nm_snmp_target_conf *t;
+	const nm_snmp_set *s;
+	const nm_snmp_table *tb;
+	const nm_snmp_metric_def *m;
+
+	g_assert_null(msg);
+	t = g_ptr_array_index(c->targets, 0);
+	g_assert_cmpuint(t->sets->len, ==, 2);
+	s = g_ptr_array_index(t->sets, 0);
+	g_assert_cmpstr(s->name, ==, "ups");
+	g_assert_cmpuint(s->scalar_oids->len, ==, 1);
+	m = g_ptr_array_index(s->scalars, 0);
+	g_assert_cmpfloat(m->scale, ==, 60.0);
+	g_assert_cmpstr(m->type_instance, ==, "runtime");
+	tb = g_ptr_array_index(s->tables, 0);
+	g_assert_cmpuint(tb->cols->len, ==, 3);
+	g_assert_cmpint(tb->inst_col[0], ==, 0);
+	m = g_ptr_array_index(tb->metrics, 0);
+	g_assert_cmpuint(m->n_values, ==, 2);
+	g_assert_cmpint(m->kind, ==, NM_DS_DERIVE);
+	g_assert_cmpint(m->src[0].col, ==, 1);
+	g_assert_cmpint(m->src[1].col, ==, 2);
+	nm_snmp_config_free(c);
+}
+
+static void test_builtin_sets(void)
+{
+	nm_snmp_set *s = nm_snmp_builtin_set("if");
+	const nm_snmp_table *t;
+	const nm_snmp_metric_def *m;
+	int fb = 0;
+
+	g_assert_nonnull(s);
+	t = g_ptr_array_index(s->tables, 0);
+	m = g_ptr_array_index(t->metrics, 0);
+	g_assert_cmpstr(m->type, ==, "if_octets");
+	g_assert_cmpint(m->kind, ==, NM_DS_DERIVE);
+	g_assert_cmpint(m->src[0].fallback, >=, 0);
+	for (guint i = 0; i < t->cols->len; i++)
+		fb += g_array_index(t->fallback_only, gboolean, i);
+	g_assert_cmpint(fb, ==, 8); /* 32-bit octets, ucast, mcast, bcast */
+	nm_snmp_set_free(s);
+	s = nm_snmp_builtin_set("system");
+	g_assert_true(s->system);
+	nm_snmp_set_free(s);
+	s = nm_snmp_builtin_set("host-resources");
+	g_assert_cmpuint(s->tables->len, ==, 2);
+	nm_snmp_set_free(s);
+	g_assert_null(nm_snmp_builtin_set("nope"));
+}
+
+/* ---- addresses and OIDs ---- */
+
+static void test_peer_spec(void)
+{
+	static const char *const cases[][2] = {
+		{ "10.0.0.1", "udp:10.0.0.1:161" },
+		{ "10.0.0.1:1161", "udp:10.0.0.1:1161" },
+		{ "router.example", "udp:router.example:161" },
+		{ "[2001:db8::1]", "udp6:[2001:db8::1]:161" },
+		{ "[2001:db8::1]:162", "udp6:[2001:db8::1]:162" },
+		{ "2001:db8::1", "udp6:[2001:db8::1]:161" },
+		{ "tcp:h:161", "tcp:h:161" },
+		{ "", NULL }, { "h:", NULL }, { ":1", NULL }, { "h:x", NULL },
+		{ "[::1", NULL }, { "[::1]x", NULL }, { "a b", NULL },
+	};
+
+	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+		char *s = nm_snmp_peer_spec(cases[i][0]);
+		g_assert_cmpstr(s, ==, cases[i][1]);
+		g_free(s);
+	}
+}
+
+static void test_parse_oid(void)
+{
+	nm_snmp_oid o;
+
+	g_assert_true(nm_snmp_parse_oid("1.3.6.1.2.1.1.3.0", &o));
+	g_assert_cmpuint(o.len, ==, 9);
+	g_assert_cmpuint(o.name[8], ==, 0);
+	g_assert_true(nm_snmp_parse_oid(".1.3.6.4294967295", &o));
+	g_assert_cmpuint(o.name[3], ==, 4294967295u);
+	g_assert_false(nm_snmp_parse_oid("1.3.6.4294967296", &o));
+	g_assert_false(nm_snmp_parse_oid("1..3", &o));
+	g_assert_false(nm_snmp_parse_oid("1.3.", &o));
+	g_assert_false(nm_snmp_parse_oid("1", &o));
+	g_assert_false(nm_snmp_parse_oid("", &o));
+	g_assert_false(nm_snmp_parse_oid("1.3.-1", &o));
+}
+
+/* ---- varbinds ---- */
+
+static netsnmp_variable_list *vb_new(const char *oidtxt, u_char type,
+				     const void *val, size_t len)
+{
+	netsnmp_variable_list *vb = g_new0(netsnmp_variable_list, 1);
+	nm_snmp_oid o;
+
+	g_assert_true(nm_snmp_parse_oid(oidtxt, &o));
+	g_assert_true(snmp_set_var_objid(vb, o.name, o.len) == 0);
+	g_assert_true(snmp_set_var_typed_value(vb, type, val, len) == 0);
+	return vb;
+}
+
+static void vb_free(netsnmp_variable_list *vb)
+{
+	snmp_free_var_internals(vb);
+	g_free(vb);
+}
+
+static void test_vb_number(void)
+{
+	long i = -5;
+	u_long u = 4294967295ul;
+	struct counter64 c64 = { .high = 0xffffffffu, .low = 0xfffffffeu };
+	nm_snmp_number n;
+	netsnmp_variable_list *vb;
+
+	vb = vb_new("1.3.6.1", ASN_INTEGER, &i, sizeof(i));
+	g_assert_true(nm_snmp_vb_number(vb, &n));
+	g_assert_cmpint(n.i, ==, -5);
+	g_assert_cmpuint(n.bits, ==, 0);
+	vb_free(vb);
+	vb = vb_new("1.3.6.1", ASN_COUNTER, &u, sizeof(u));
+	g_assert_true(nm_snmp_vb_number(vb, &n));
+	g_assert_cmpuint(n.u, ==, 4294967295u);
+	g_assert_cmpuint(n.bits, ==, 32);
+	vb_free(vb);
+	vb = vb_new("1.3.6.1", ASN_COUNTER64, &c64, sizeof(c64));
+	g_assert_true(nm_snmp_vb_number(vb, &n));
+	g_assert_cmpuint(n.u, ==, G_GUINT64_CONSTANT(0xfffffffffffffffe));
+	g_assert_cmpuint(n.bits, ==, 64);
+	vb_free(vb);
+	vb = vb_new("1.3.6.1", ASN_TIMETICKS, &u, sizeof(u));
+	g_assert_true(nm_snmp_vb_number(vb, &n));
+	g_assert_cmpuint(n.bits, ==, 0);
+	vb_free(vb);
+	vb = vb_new("1.3.6.1", ASN_OCTET_STR, "0.75 ", 5);
+	g_assert_true(nm_snmp_vb_number(vb, &n));
+	g_assert_cmpfloat(n.d, ==, 0.75);
+	vb_free(vb);
+	vb = vb_new("1.3.6.1", ASN_OCTET_STR, "eth0", 4);
+	g_assert_false(nm_snmp_vb_number(vb, &n));
+	{
+		char *s = nm_snmp_vb_string(vb);
+		g_assert_cmpstr(s, ==, "eth0");
+		g_free(s);
+	}
+	vb_free(vb);
+	vb = vb_new("1.3.6.1", SNMP_NOSUCHOBJECT, NULL, 0);
+	g_assert_false(nm_snmp_vb_number(vb, &n));
+	g_assert_null(nm_snmp_vb_string(vb));
+	vb_free(vb);
+}
+
+static void test_sanitize(void)
+{
+	static const char *const cases[][2] = {
+		{ "eth0", "eth0" },
+		{ "GigabitEthernet0/1", "GigabitEthernet0_1" },
+		{ "  Intel(R) PRO/1000  ", "Intel_R_PRO_1000" },
+		{ "Port 1 - uplink", "Port_1_-_uplink" },
+		{ "vlan.100:1", "vlan.100:1" },
+		{ "\xc3\xa9th", "th" },
+		{ "///", NULL }, { "", NULL },
+	};
+	char *s;
+
+	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+		s = nm_snmp_sanitize_instance(cases[i][0]);
+		g_assert_cmpstr(s, ==, cases[i][1]);
+		g_free(s);
+	}
+	s = nm_snmp_sanitize_instance("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+	g_assert_cmpuint(strlen(s), ==, 63);
+	g_free(s);
+	g_assert_null(nm_snmp_sanitize_instance(NULL));
+}
+
+static void test_index_string(void)
+{
+	oid n[] = { 1, 3, 6, 1, 2, 1, 2, 2, 1, 10, 3 };
+	oid m[] = { 1, 3, 6, 1, 4, 1, 9, 1, 4, 7, 192, 168 };
+	char *s = nm_snmp_index_string(n, G_N_ELEMENTS(n), 10);
+
+	g_assert_cmpstr(s, ==, "3");
+	g_free(s);
+	s = nm_snmp_index_string(m, G_N_ELEMENTS(m), 9);
+	g_assert_cmpstr(s, ==, "7.192.168");
+	g_free(s);
+	g_assert_null(nm_snmp_index_string(n, 10, 10));
+}
+
+/* ---- walks ---- */
+
+static void test_walk_classify(void)
+{
+	nm_snmp_oid root, prev;
+	long v = 1;
+	netsnmp_variable_list *vb;
+
+	g_assert_true(nm_snmp_parse_oid("1.3.6.1.2.1.2.2.1.10", &root));
+	prev = root;
+	vb = vb_new("1.3.6.1.2.1.2.2.1.10.1", ASN_COUNTER, &v, sizeof(v));
+	g_assert_cmpint(nm_snmp_walk_classify(&root, prev.name, prev.len, vb), ==,
+			NM_SNMP_WALK_ROW);
+	/* the same OID again: the agent loops */
+	g_assert_true(nm_snmp_parse_oid("1.3.6.1.2.1.2.2.1.10.1", &prev));
+	g_assert_cmpint(nm_snmp_walk_classify(&root, prev.name, prev.len, vb), ==,
+			NM_SNMP_WALK_LOOP);
+	vb_free(vb);
+	/* going backwards */
+	g_assert_true(nm_snmp_parse_oid("1.3.6.1.2.1.2.2.1.10.5", &prev));
+	vb = vb_new("1.3.6.1.2.1.2.2.1.10.2", ASN_COUNTER, &v, sizeof(v));
+	g_assert_cmpint(nm_snmp_walk_classify(&root, prev.name, prev.len, vb), ==,
+			NM_SNMP_WALK_LOOP);
+	vb_free(vb);
+	/* next column: end */
+	vb = vb_new("1.3.6.1.2.1.2.2.1.11.1", ASN_COUNTER, &v, sizeof(v));
+	g_assert_cmpint(nm_snmp_walk_classify(&root, prev.name, prev.len, vb), ==,
+			NM_SNMP_WALK_END);
+	vb_free(vb);
+	/* endOfMibView */
+	vb = vb_new("1.3.6.1.2.1.2.2.1.10.9", SNMP_ENDOFMIBVIEW, NULL, 0);
+	g_assert_cmpint(nm_snmp_walk_classify(&root, prev.name, prev.len, vb), ==,
+			NM_SNMP_WALK_END);
+	vb_free(vb);
+	/* the column OID itself (no index): end */
+	vb = vb_new("1.3.6.1.2.1.2.2.1.10", ASN_COUNTER, &v, sizeof(v));
+	g_assert_cmpint(nm_snmp_walk_classify(&root, root.name, root.len, vb), ==,
+			NM_SNMP_WALK_END);
+	vb_free(vb);
+}
+
+/* ---- uptime and counters ---- */
+
+static void test_uptime(void)
+{
+	/* normal progress */
+	g_assert_false(nm_snmp_uptime_restarted(1000, 2000, 10 * G_USEC_PER_SEC));
+	/* agent restarted */
+	g_assert_true(nm_snmp_uptime_restarted(500000, 300, 10 * G_USEC_PER_SEC));
+	/* TimeTicks wrap: 2^32 - 500 + 10 s (1000 ticks) -> 500 */
+	g_assert_false(nm_snmp_uptime_restarted(4294966796u, 500, 10 * G_USEC_PER_SEC));
+	/* going back although no wrap is possible in the time elapsed */
+	g_assert_true(nm_snmp_uptime_restarted(4000000000u, 500, 10 * G_USEC_PER_SEC));
+}
+
+static void test_counter(void)
+{
+	nm_snmp_counter c = { 0 };
+
+	g_assert_cmpuint(nm_snmp_counter_update(&c, 1000, 32, FALSE), ==, 0);
+	g_assert_cmpuint(nm_snmp_counter_update(&c, 1500, 32, FALSE), ==, 500);
+	/* 32-bit wrap */
+	c.last_raw = 4294967000u;
+	g_assert_cmpuint(nm_snmp_counter_update(&c, 100, 32, FALSE), ==, 500 + 396);
+	/* agent restart: counts from 0 again, no spike */
+	g_assert_cmpuint(nm_snmp_counter_update(&c, 50, 32, TRUE), ==, 946);
+	/* 64-bit wrap near the top */
+	memset(&c, 0, sizeof(c));
+	nm_snmp_counter_update(&c, G_GUINT64_CONSTANT(0xfffffffffffffff0), 64, FALSE);
+	g_assert_cmpuint(nm_snmp_counter_update(&c, 0x10, 64, FALSE), ==, 0x20);
+	/* 64-bit drop far from the top: a reset, not a wrap */
+	g_assert_cmpuint(nm_snmp_counter_update(&c, 1000000, 64, FALSE), ==,
+			 0x20 + 1000000 - 0x10);
+	g_assert_cmpuint(nm_snmp_counter_update(&c, 5, 64, FALSE), ==,
+			 0x20 + 1000000 - 0x10 + 5);
+	/* huge values stay in DERIVE's range */
+	memset(&c, 0, sizeof(c));
+	nm_snmp_counter_update(&c, 0, 64, FALSE);
+	g_assert_cmpuint(nm_snmp_counter_update(&c, G_MAXUINT64 / 2 + 10, 64, FALSE),
+			 <=, (guint64)G_MAXINT64);
+}
+
+int main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/snmp/config/defaults", test_config_defaults);
+	g_test_add_func("/snmp/config/v3", test_config_v3);
+	g_test_add_func("/snmp/config/errors", test_config_errors);
+	g_test_add_func("/snmp/config/user-set", test_config_user_set);
+	g_test_add_func("/snmp/sets/builtin", test_builtin_sets);
+	g_test_add_func("/snmp/peer-spec", test_peer_spec);
+	g_test_add_func("/snmp/oid/parse", test_parse_oid);
+	g_test_add_func("/snmp/varbind/number", test_vb_number);
+	g_test_add_func("/snmp/instance/sanitize", test_sanitize);
+	g_test_add_func("/snmp/instance/index", test_index_string);
+	g_test_add_func("/snmp/walk/classify", test_walk_classify);
+	g_test_add_func("/snmp/uptime/restart", test_uptime);
+	g_test_add_func("/snmp/counter/continuity", test_counter);
+	return g_test_run();
+}
