@@ -600,6 +600,8 @@ const nm_conf_key nm_core_config_keys[] = {
 	  .help = "drop privileges to this group" },
 	{ .name = "hostname", .kind = NM_CONF_STRING,
 	  .help = "host name for netmon's own metrics (default: this host's)" },
+	{ .name = "shard", .kind = NM_CONF_STRING,
+	  .help = "\"I/N\": this poller takes shard I of N of the targets" },
 	{ .name = NULL }
 };
 
@@ -674,6 +676,15 @@ static gboolean netmond_hook(problems *p, const config_setting_t *s,
 		if (folders == 0)
 			problem(p, NM_CONF_ERROR_INVALID, s, s,
 				"must name at least one folder");
+		return TRUE;
+	}
+	if (strcmp(k->name, "shard") == 0 && type == CONFIG_TYPE_STRING) {
+		guint index, count;
+
+		if (!nm_shard_parse(config_setting_get_string(s), &index, &count))
+			problem(p, NM_CONF_ERROR_INVALID, s, s,
+				"'%s' is not a shard: write \"I/N\", 0 <= I < N <= 1024",
+				config_setting_get_string(s));
 		return TRUE;
 	}
 	if (is_path_key(k->name) && type == CONFIG_TYPE_STRING) {
@@ -771,6 +782,13 @@ static void apply_netmond(nm_core_config *c, const config_setting_t *netmond,
 	c->group = g_strdup(nm_conf_string(netmond, "group", NULL));
 	c->hostname = g_strdup(nm_conf_string(netmond, "hostname",
 					      g_get_host_name()));
+	c->shard_index = 0;
+	c->shard_count = 1;
+	v = nm_conf_string(netmond, "shard", NULL);
+	if (v != NULL && !nm_shard_parse(v, &c->shard_index, &c->shard_count)) {
+		c->shard_index = 0;
+		c->shard_count = 1;
+	}
 }
 
 static gboolean read_file(nm_core_config *c, const char *file, GError **err)

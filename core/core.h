@@ -27,6 +27,8 @@ typedef struct {
 	gint64 shutdown_timeout; /**< µs to drain at SIGTERM; default 10 s */
 	char *user, *group;     /**< drop privileges to these, or NULL */
 	char *hostname;         /**< default g_get_host_name() */
+	guint shard_index;      /**< netmond.shard "I/N": I (default 0) */
+	guint shard_count;      /**< N (default 1: every target is ours) */
 	config_t cfg;           /**< the parsed file; owns every setting */
 	GPtrArray *plugin_groups; /**< config_setting_t* of each top-level group
 				       but `netmond`, in file order (not owned) */
@@ -38,6 +40,9 @@ typedef struct {
  *  be relative (kept as given in messages). Returns NULL with @err set. */
 nm_core_config *nm_core_config_load(const char *file, GError **err);
 void nm_core_config_free(nm_core_config *c);
+/** Parse a shard "I/N" (0 <= I < N <= 1024). Returns FALSE if malformed. */
+gboolean nm_shard_parse(const char *text, guint *index, guint *count);
+
 /** The key table of the `netmond` group (for docs and tests). */
 extern const nm_conf_key nm_core_config_keys[];
 

@@ -239,3 +239,56 @@ gboolean nm_plugin_add_command(nm_plugin *p, const char *cmd, const char *help,
 	g_ptr_array_add(core->commands, c);
 	return TRUE;
 }
+
+/* ---- sharding ---- */
+
+gboolean nm_shard_parse(const char *text, guint *index, guint *count)
+{
+	guint64 i, n;
+	char *end;
+
+	if (text == NULL || !g_ascii_isdigit(*text))
+		return FALSE;
+	i = g_ascii_strtoull(text, &end, 10);
+	if (*end != '/' || !g_ascii_isdigit(end[1]))
+		return FALSE;
+	n = g_ascii_strtoull(end + 1, &end, 10);
+	if (*end != '\0' || n < 1 || n > 1024 || i >= n)
+		return FALSE;
+	*index = (guint)i;
+	*count = (guint)n;
+	return TRUE;
+}
+
+/* 64-bit FNV-1a of @s followed by the shard number, then a final mix. */
+static guint64 shard_weight(const char *s, guint shard)
+{
+	guint64 h = 14695981039346656037ULL;
+
+	for (; *s; s++)
+		h = (h ^ (guint8)*s) * 1099511628211ULL;
+	for (int b = 0; b < 4; b++)
+		h = (h ^ ((shard >> (8 * b)) & 0xff)) * 1099511628211ULL;
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	return h;
+}
+
+gboolean nm_plugin_owns_target(const nm_plugin *p, const char *target)
+{
+	const nm_core_config *c = p->core->config;
+	guint best = 0;
+	guint64 best_w = 0;
+
+	if (c->shard_count <= 1)
+		return TRUE;
+	for (guint i = 0; i < c->shard_count; i++) {
+		guint64 w = shard_weight(target, i);
+		if (i == 0 || w > best_w) {
+			best_w = w;
+			best = i;
+		}
+	}
+	return best == c->shard_index;
+}

@@ -104,6 +104,15 @@ const char *nm_plugin_state_dir(const nm_plugin *p);
 /** This machine's host name, as used for netmon's own metrics. */
 const char *nm_plugin_hostname(const nm_plugin *p);
 
+/** Whether this poller handles @target (a target's configured name) under
+ *  netmond.shard = "I/N": rendezvous (highest-random-weight) hashing of the
+ *  name over the N shards, so N pollers sharing one config file each take
+ *  about 1/N of the targets, every target exactly one poller, and going
+ *  from N to N+1 pollers moves only about 1/(N+1) of them. TRUE for every
+ *  target when no shard is set. Pollers (snmp, icmp, sshconf) skip the
+ *  targets this returns FALSE for. */
+gboolean nm_plugin_owns_target(const nm_plugin *p, const char *target);
+
 /* ------------------------------------------------------------------ */
 /* Logging                                                             */
 
