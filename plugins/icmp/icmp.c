@@ -1193,14 +1193,21 @@ static gboolean icmp_init(nm_plugin *p, const config_setting_t *conf,
 	ctx->n = list != NULL ? (guint)config_setting_length(list) : 0;
 	ctx->targets = g_new0(target *, MAX(ctx->n, 1));
 	ctx->heap = g_new0(target *, MAX(ctx->n, 1));
+	guint kept = 0;
 	for (guint i = 0; i < ctx->n; i++) {
 		target *t = target_new(ctx, conf,
-				       config_setting_get_elem(list, i), i, err);
+				       config_setting_get_elem(list, i), kept, err);
 		if (t == NULL) {
+			ctx->n = kept;
 			ctx_unref(ctx);
 			return FALSE;
 		}
-		ctx->targets[i] = t;
+		/* netmond.shard: another poller pings this one. */
+		if (!nm_plugin_owns_target(p, t->name)) {
+			target_free(t);
+			continue;
+		}
+		ctx->targets[kept++] = t;
 		max_size = MAX(max_size, t->size);
 		if (!t->literal)
 			names = TRUE;
@@ -1209,6 +1216,7 @@ static gboolean icmp_init(nm_plugin *p, const config_setting_t *conf,
 		else
 			need4 = TRUE;
 	}
+	ctx->n = kept;
 	ctx->txbuf_len = ICMP_ECHO_HDR_LEN + max_size;
 	ctx->txbuf = g_malloc(ctx->txbuf_len);
 	ctx->c_sent = nm_plugin_counter(p, "probes_sent");

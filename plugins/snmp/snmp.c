@@ -1458,8 +1458,15 @@ static gboolean snmp_init(nm_plugin *p, const config_setting_t *conf,
 
 	nm_plugin_set_data(p, sp);
 	for (guint i = 0; i < c->targets->len; i++) {
-		target *t = target_new(sp, g_ptr_array_index(c->targets, i));
-		char *name = g_strdup_printf("poll:%s", t->conf->name);
+		target *t;
+		char *name;
+
+		/* netmond.shard: another poller polls this one. */
+		if (!nm_plugin_owns_target(p, ((const nm_snmp_target_conf *)
+					       g_ptr_array_index(c->targets, i))->name))
+			continue;
+		t = target_new(sp, g_ptr_array_index(c->targets, i));
+		name = g_strdup_printf("poll:%s", t->conf->name);
 
 		g_ptr_array_add(sp->targets, t);
 		t->timer = nm_plugin_add_timer(p, name, t->conf->interval,

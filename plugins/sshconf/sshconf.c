@@ -872,6 +872,11 @@ static gboolean sshconf_init(nm_plugin *p, const config_setting_t *conf,
 				       (const char *const *)dirs, def_interval, err);
 		if (d == NULL)
 			goto fail;
+		/* netmond.shard: another poller fetches this one. */
+		if (!nm_plugin_owns_target(p, d->name)) {
+			device_free(d);
+			continue;
+		}
 		g_ptr_array_add(sc->devices, d);
 	}
 	sc->pool = g_thread_pool_new(job_run, sc, (gint)nm_conf_int(conf, "pool", 10),
