@@ -1,0 +1,3 @@
+/* netmon — binary encoding of bus messages (placeholder, being written). */
+#include "config.h"
+#include <netmon/wire.h>
