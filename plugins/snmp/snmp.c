@@ -24,6 +24,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <errno.h>
 #include <dlfcn.h>
@@ -580,6 +581,94 @@ static char *row_instance(const table_state *ts, const row *r,
 
 /* After a complete poll: detect an agent restart from sysUpTime, build the
  * metrics of every set of the target and publish them as one batch. */
+/* The host inventory for the report pages: <state_dir>/inventory/<host>.json
+ * with sysName, sysDescr and the interfaces seen in this poll's metrics
+ * (name, ifOperStatus, ifHighSpeed), the form plugins/report reads. Written
+ * to a temporary name and renamed, and only when it changed. */
+static void write_inventory(target *t, GPtrArray *out)
+{
+	JsonBuilder *b;
+	JsonGenerator *gen;
+	JsonNode *root;
+	GHashTable *speed = g_hash_table_new(g_str_hash, g_str_equal);
+	GPtrArray *ifs = g_ptr_array_new();
+	char *text, *dir, *path, *tmp, *old = NULL;
+	GError *err = NULL;
+
+	if (t->sys_name == NULL && t->sys_descr == NULL)
+		goto done_early;
+	for (guint i = 0; i < out->len; i++) {
+		const nm_metric *m = nm_msg_as_metric(g_ptr_array_index(out, i));
+		if (strcmp(m->type, "bitrate") == 0)
+			g_hash_table_insert(speed, (gpointer)m->type_instance,
+					    (gpointer)m);
+		else if (strcmp(m->type, "operational_state") == 0 &&
+			 !g_str_has_suffix(m->type_instance, "-admin"))
+			g_ptr_array_add(ifs, (gpointer)m);
+	}
+	b = json_builder_new();
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "host");
+	json_builder_add_string_value(b, t->conf->name);
+	json_builder_set_member_name(b, "sysName");
+	json_builder_add_string_value(b, t->sys_name != NULL ? t->sys_name : "");
+	json_builder_set_member_name(b, "sysDescr");
+	json_builder_add_string_value(b, t->sys_descr != NULL ? t->sys_descr : "");
+	json_builder_set_member_name(b, "interfaces");
+	json_builder_begin_array(b);
+	for (guint i = 0; i < ifs->len; i++) {
+		const nm_metric *m = g_ptr_array_index(ifs, i);
+		const nm_metric *sp = g_hash_table_lookup(speed, m->type_instance);
+		double st = m->values[0].v.gauge;
+		json_builder_begin_object(b);
+		json_builder_set_member_name(b, "name");
+		json_builder_add_string_value(b, m->type_instance);
+		json_builder_set_member_name(b, "oper_status");
+		json_builder_add_string_value(b, st == 1 ? "up" : st == 2 ? "down"
+						 : "other");
+		if (sp != NULL) {
+			json_builder_set_member_name(b, "speed_mbps");
+			json_builder_add_double_value(b, sp->values[0].v.gauge / 1e6);
+		}
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+	json_builder_end_object(b);
+	root = json_builder_get_root(b);
+	gen = json_generator_new();
+	json_generator_set_root(gen, root);
+	json_generator_set_pretty(gen, TRUE);
+	text = json_generator_to_data(gen, NULL);
+	g_object_unref(gen);
+	json_node_unref(root);
+	g_object_unref(b);
+
+	dir = g_build_filename(nm_plugin_state_dir(t->sp->p), "inventory", NULL);
+	path = g_strdup_printf("%s/%s.json", dir, t->conf->name);
+	tmp = g_strdup_printf("%s.tmp", path);
+	if (g_file_get_contents(path, &old, NULL, NULL) && strcmp(old, text) == 0)
+		goto done;
+	if (strchr(t->conf->name, '/') != NULL || t->conf->name[0] == '.')
+		goto done; /* not a safe file name: no inventory */
+	if (g_mkdir_with_parents(dir, 0755) != 0 ||
+	    !g_file_set_contents(tmp, text, -1, &err) ||
+	    rename(tmp, path) != 0) {
+		NM_WARNING(t->sp->p, "%s: cannot write inventory %s: %s",
+			   t->conf->name, path,
+			   err != NULL ? err->message : g_strerror(errno));
+		g_clear_error(&err);
+	}
+done:
+	g_free(old);
+	g_free(text);
+	g_free(dir);
+	g_free(path);
+	g_free(tmp);
+done_early:
+	g_hash_table_destroy(speed);
+	g_ptr_array_free(ifs, TRUE);
+}
+
 static void publish_results(target *t)
 {
 	GPtrArray *out = g_ptr_array_new();
@@ -674,6 +763,7 @@ static void publish_results(target *t)
 	}
 	t->metrics += out->len;
 	nm_counter_add(t->sp->c_metrics, out->len);
+	write_inventory(t, out);
 	if (out->len > 0)
 		nm_plugin_publish_batch(t->sp->p, (nm_msg *const *)out->pdata,
 					out->len);

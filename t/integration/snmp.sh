@@ -22,7 +22,7 @@ if [ ! -x "$DUMP" ] || [ ! -f "$SNMPPLUG/snmp.la" ]; then
 	exit 0
 fi
 
-plan 54
+plan 55
 
 # free_port: a UDP port on 127.0.0.1 nobody listens on.
 free_port() {
@@ -111,6 +111,10 @@ done
 ok $? "v2c: if_packets, if_errors, if_dropped, if_multicast, operational_state, bitrate for lo"
 [ "$(metric v2/snmp/operational_state-lo)" = "GAUGE:1" ]
 ok $? "v2c: lo is up (ifOperStatus 1)"
+jq -e '.host == "v2" and (.sysName | length > 0) and
+       ([.interfaces[] | select(.name == "lo" and .oper_status == "up")] | length == 1)' \
+	"$TMP/inventory/v2.json" >/dev/null
+ok $? "v2c: inventory for the report pages (sysName, lo up) in state_dir/inventory" || diag "$(cat "$TMP/inventory/v2.json" 2>&1)"
 grep -q '^METRIC v2/snmp/storage-' "$OUT"
 ok $? "v2c: host-resources storage (used, size) from hrStorageTable"
 metric v2/snmp/gauge-services | grep -q '^GAUGE:[0-9]'
