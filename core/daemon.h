@@ -39,7 +39,7 @@ struct nm_plugin {
 	gpointer data;
 	gboolean running;         /* init succeeded, shutdown not yet called */
 	GPtrArray *timers;        /* nm_timer*, owned refs */
-	GArray *watches;          /* guint GSource ids */
+	GHashTable *watches;      /* set of live fd-watch GSource ids */
 	GPtrArray *subs;          /* nm_subscription*, owned by the bus */
 	GHashTable *counters;     /* name -> nm_counter*, owned */
 	GMutex lock;              /* counters table, jobs_active */

@@ -15,7 +15,7 @@ static nm_plugin *plugin_alloc(nm_core *core, const char *name)
 	p->core = core;
 	p->name = g_strdup(name);
 	p->timers = g_ptr_array_new_with_free_func((GDestroyNotify)g_source_unref);
-	p->watches = g_array_new(FALSE, FALSE, sizeof(guint));
+	p->watches = g_hash_table_new(g_direct_hash, g_direct_equal);
 	p->subs = g_ptr_array_new();
 	p->counters = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	g_mutex_init(&p->lock);
@@ -211,9 +211,15 @@ gboolean nm_loader_start(nm_plugin *p, const config_setting_t *conf,
 void nm_loader_stop_inputs(nm_plugin *p)
 {
 	nm_sched_remove_all(p);
-	for (guint i = 0; i < p->watches->len; i++)
-		g_source_remove(g_array_index(p->watches, guint, i));
-	g_array_set_size(p->watches, 0);
+	while (g_hash_table_size(p->watches) > 0) {
+		GHashTableIter it;
+		gpointer id;
+
+		g_hash_table_iter_init(&it, p->watches);
+		if (!g_hash_table_iter_next(&it, &id, NULL))
+			break;
+		g_source_remove(GPOINTER_TO_UINT(id)); /* forgets it */
+	}
 	g_mutex_lock(&p->lock);
 	while (p->jobs_active > 0)
 		g_cond_wait(&p->jobs_cond, &p->lock);
@@ -241,7 +247,7 @@ void nm_loader_close(nm_plugin *p)
 		nm_log(NM_LOG_WARNING, "core", "cannot unload %s: %s", p->path,
 		       lt_dlerror());
 	g_ptr_array_free(p->timers, TRUE);
-	g_array_free(p->watches, TRUE);
+	g_hash_table_destroy(p->watches);
 	g_ptr_array_free(p->subs, TRUE);
 	g_hash_table_destroy(p->counters);
 	g_mutex_clear(&p->lock);

@@ -84,24 +84,49 @@ gboolean nm_plugin_subscribe(nm_plugin *p, const char *name, guint32 type_mask,
 
 /* ---- fd watches ---- */
 
+/* A plugin's fd watch: the core keeps its id until the watch ends, whether
+ * the plugin removes it or its callback returns G_SOURCE_REMOVE. */
+typedef struct {
+	nm_plugin *plugin;
+	GUnixFDSourceFunc fn;
+	gpointer user_data;
+	guint id;
+} fd_watch;
+
+static gboolean watch_dispatch(gint fd, GIOCondition cond, gpointer data)
+{
+	fd_watch *w = data;
+
+	return w->fn(fd, cond, w->user_data);
+}
+
+/* GDestroyNotify of the source: forget the id, however the watch ended. */
+static void watch_ended(gpointer data)
+{
+	fd_watch *w = data;
+
+	g_hash_table_remove(w->plugin->watches, GUINT_TO_POINTER(w->id));
+	g_free(w);
+}
+
 guint nm_plugin_add_watch(nm_plugin *p, int fd, GIOCondition condition,
 			  GUnixFDSourceFunc fn, gpointer user_data)
 {
-	guint id = g_unix_fd_add(fd, condition, fn, user_data);
+	fd_watch *w = g_new0(fd_watch, 1);
 
-	g_array_append_val(p->watches, id);
-	return id;
+	w->plugin = p;
+	w->fn = fn;
+	w->user_data = user_data;
+	w->id = g_unix_fd_add_full(G_PRIORITY_DEFAULT, fd, condition,
+				   watch_dispatch, w, watch_ended);
+	g_hash_table_add(p->watches, GUINT_TO_POINTER(w->id));
+	return w->id;
 }
 
 void nm_plugin_remove_watch(nm_plugin *p, guint id)
 {
-	for (guint i = 0; i < p->watches->len; i++) {
-		if (g_array_index(p->watches, guint, i) == id) {
-			g_array_remove_index_fast(p->watches, i);
-			g_source_remove(id);
-			return;
-		}
-	}
+	if (g_hash_table_contains(p->watches, GUINT_TO_POINTER(id)))
+		g_source_remove(id); /* watch_ended forgets it */
 }
 
 /* ---- worker pool ---- */

@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <unistd.h>
 #include <glib/gstdio.h>
 
 #include "daemon.h"
@@ -323,6 +324,39 @@ static void test_remove_destroys(fixture *f, gconstpointer data)
 	g_assert_cmpint(destroyed, ==, 1);
 }
 
+/* ---- fd watches ---- */
+
+static gboolean read_once(gint fd, GIOCondition cond, gpointer data)
+{
+	char c;
+
+	(void)cond;
+	if (read(fd, &c, 1) == 1)
+		(*(int *)data)++;
+	return G_SOURCE_REMOVE;
+}
+
+/* A watch whose callback returns G_SOURCE_REMOVE is forgotten by the core,
+ * so stopping the plugin does not g_source_remove() a stale id (which is a
+ * GLib critical, fatal in tests, or removes someone else's source). */
+static void test_watch_removed_by_callback(fixture *f, gconstpointer data)
+{
+	int fds[2];
+	int calls = 0;
+
+	(void)data;
+	g_assert_cmpint(pipe(fds), ==, 0);
+	nm_plugin_add_watch(f->core->self, fds[0], G_IO_IN, read_once, &calls);
+	g_assert_cmpuint(g_hash_table_size(f->core->self->watches), ==, 1);
+	g_assert_cmpint(write(fds[1], "xy", 2), ==, 2);
+	run_for(f, 50);
+	g_assert_cmpint(calls, ==, 1);
+	g_assert_cmpuint(g_hash_table_size(f->core->self->watches), ==, 0);
+	nm_loader_stop_inputs(f->core->self);
+	close(fds[0]);
+	close(fds[1]);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -334,5 +368,6 @@ int main(int argc, char **argv)
 	ADD("/sched/pending-until-done", test_pending_until_done);
 	ADD("/sched/late-loop-counts-missed", test_late_loop);
 	ADD("/sched/remove-runs-destroy", test_remove_destroys);
+	ADD("/sched/watch-removed-by-callback", test_watch_removed_by_callback);
 	return g_test_run();
 }
