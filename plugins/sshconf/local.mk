@@ -39,4 +39,5 @@ bench-sshconf: all
 endif
 .PHONY: bench-sshconf
 EXTRA_DIST += plugins/sshconf/README etc/profiles/README \
-	t/integration/sshconf.sh t/data/sshconf contrib/bench/sshconf
+	t/integration/sshconf.sh contrib/bench/sshconf \
+	t/data/sshconf/cisco-ios.in t/data/sshconf/cisco-ios.out t/data/sshconf/fake-ios.sh t/data/sshconf/ios.conf t/data/sshconf/ios.expected t/data/sshconf/junos.in t/data/sshconf/junos.out t/data/sshconf/routeros.in t/data/sshconf/routeros.out

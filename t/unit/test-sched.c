@@ -67,7 +67,7 @@ static void run_for(fixture *f, guint ms)
 /* ---- phase spreading ---- */
 
 typedef struct {
-	gint64 first_real;   /* real time of the first run */
+	gint64 first_real;   /* real time the first run was due */
 	guint runs;
 } fire_log;
 
@@ -77,9 +77,10 @@ static nm_run_status log_fire(nm_plugin *p, nm_timer *t, gint64 due, gpointer d)
 
 	(void)p;
 	(void)t;
-	(void)due;
+	/* The wall-clock time the run was due (not when a busy machine got
+	 * round to it): that is what the phase is about. */
 	if (l->runs++ == 0)
-		l->first_real = g_get_real_time();
+		l->first_real = g_get_real_time() - (g_get_monotonic_time() - due);
 	return NM_RUN_DONE;
 }
 
@@ -112,7 +113,7 @@ static void test_spread(fixture *f, gconstpointer data)
 		g_assert_cmpuint(logs[i].runs, >=, 1);
 		gint64 phase = logs[i].first_real % interval;
 		gint64 diff = (phase - s.offset + interval) % interval;
-		g_assert_cmpint(diff, <, 40 * 1000);
+		g_assert_true(diff < 5 * 1000 || diff > interval - 5 * 1000);
 	}
 	for (int b = 0; b < 10; b++)
 		used += bins[b] > 0;
