@@ -14,25 +14,7 @@
 #include <netmon/bus.h>
 #include <netmon/msg.h>
 
-/* GLib's GMutex/GCond live on futexes inside libglib, invisible to
- * ThreadSanitizer: under TSan, tell it about our lock operations. */
-#if defined(__SANITIZE_THREAD__)
-#define NM_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define NM_TSAN 1
-#endif
-#endif
-#ifdef NM_TSAN
-#include <sanitizer/tsan_interface.h>
-#define tsan_locked(m) \
-	(__tsan_mutex_pre_lock((m), 0), __tsan_mutex_post_lock((m), 0, 0))
-#define tsan_unlocking(m) \
-	(__tsan_mutex_pre_unlock((m), 0), __tsan_mutex_post_unlock((m), 0))
-#else
-#define tsan_locked(m) ((void)0)
-#define tsan_unlocking(m) ((void)0)
-#endif
+#include "tsan.h"
 
 /* ------------------------------------------------------------------ */
 /* Helpers                                                             */
