@@ -2,8 +2,18 @@
 ## the top of the tree.
 if BUILD_PLUGIN_NATS
 pkglib_LTLIBRARIES += plugins/nats/nats.la
+
+## A test plugin that publishes and checks messages of all six types.
+check_LTLIBRARIES += t/data/nats/natsfeed.la
+t_data_nats_natsfeed_la_SOURCES = t/data/nats/natsfeed.c
+t_data_nats_natsfeed_la_LDFLAGS = $(TEST_PLUGIN_FLAGS)
+
+TESTS += t/integration/nats.sh
 endif
-plugins_nats_nats_la_SOURCES = plugins/nats/nats.c
+EXTRA_DIST += plugins/nats/README t/integration/nats.sh
+## core/wire.c is compiled in too: netmond links the core as a static
+## convenience library, so it only carries the core objects it references.
+plugins_nats_nats_la_SOURCES = plugins/nats/nats.c core/wire.c
 plugins_nats_nats_la_CFLAGS = $(AM_CFLAGS) $(NATS_CFLAGS)
 plugins_nats_nats_la_LIBADD = $(NATS_LIBS)
 plugins_nats_nats_la_LDFLAGS = $(PLUGIN_MODULE_FLAGS)
