@@ -19,9 +19,6 @@ for tool in snmpd logger jq python3; do
 done
 plan 9
 
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
 AGENT=$(free_port)
 SYSLOG=$(free_port)
 FLOW=$(free_port)

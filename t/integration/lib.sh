@@ -81,6 +81,18 @@ wait_exit() {
 	return 0
 }
 
+# free_port: a port number no TCP or UDP socket on this machine uses now
+# (the test then binds it on 127.0.0.1 or ::1).
+free_port() {
+	local p
+	for _ in $(seq 100); do
+		p=$((20000 + RANDOM % 40000))
+		ss -Htuan 2>/dev/null | awk '{print $5}' | grep -q ":$p\$" ||
+			{ echo "$p"; return 0; }
+	done
+	return 1
+}
+
 ctl() { "$NETMONCTL" -s "$SOCK" "$@"; }
 
 # stat_of JQ-EXPRESSION: one value from `netmonctl stats --json`.

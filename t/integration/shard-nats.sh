@@ -25,13 +25,6 @@ PLUGDIRS="$top_builddir/plugins/nats:$top_builddir/plugins/snmp:$top_builddir/pl
 TYPES_DB="$top_srcdir/etc/types.db"
 NT=100
 
-free_port() { # free_port tcp|udp
-	local p
-	while :; do
-		p=$((20000 + RANDOM % 40000))
-		ss -ln --"$1" 2>/dev/null | grep -q ":$p " || { echo $p; return; }
-	done
-}
 NPORT=$(free_port tcp)
 RPORT=$(free_port tcp)
 AGENT=$(free_port udp)

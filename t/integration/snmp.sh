@@ -24,15 +24,6 @@ fi
 
 plan 55
 
-# free_port: a UDP port on 127.0.0.1 nobody listens on.
-free_port() {
-	local p
-	while :; do
-		p=$((20000 + RANDOM % 40000))
-		ss -lun 2>/dev/null | grep -q ":$p " || { echo $p; return; }
-	done
-}
-
 # netmon_conf FILE SNMP-GROUP-BODY
 netmon_conf() {
 	cat >"$1" <<EOC

@@ -17,17 +17,6 @@ for tool in openssl loggen jq; do
 	fi
 done
 
-free_port() {
-	local p
-	for _ in $(seq 50); do
-		p=$((20000 + RANDOM % 40000))
-		if ! ss -Htan 2>/dev/null | awk '{print $4}' | grep -q ":$p\$"; then
-			echo $p
-			return 0
-		fi
-	done
-	return 1
-}
 
 plan 11
 

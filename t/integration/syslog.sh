@@ -16,18 +16,6 @@ for tool in logger loggen jq; do
 	fi
 done
 
-# A free port for both UDP and TCP on 127.0.0.1.
-free_port() {
-	local p
-	for _ in $(seq 50); do
-		p=$((20000 + RANDOM % 40000))
-		if ! ss -Htaun 2>/dev/null | awk '{print $5}' | grep -q ":$p\$"; then
-			echo $p
-			return 0
-		fi
-	done
-	return 1
-}
 
 plan 38
 
