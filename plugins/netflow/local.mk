@@ -30,12 +30,21 @@ bench-netflow: contrib/bench/netflow-bench$(EXEEXT) t/tools/nm-flowgen$(EXEEXT)
 	$(SHELL) $(top_srcdir)/contrib/bench/netflow
 endif
 .PHONY: bench-netflow
-if FUZZING
-## Built by `make check` in a --enable-fuzzing (CC=clang) build; run it as
-## t/fuzz/fuzz-netflow $(top_srcdir)/t/fuzz/corpus/netflow
-check_PROGRAMS += t/fuzz/fuzz-netflow
-t_fuzz_fuzz_netflow_SOURCES = t/fuzz/fuzz-netflow.c plugins/netflow/decode.c \
+## Fuzz target (t/fuzz/README): replayed over its corpus and regression
+## inputs in every build; a libFuzzer program in a --enable-fuzzing build.
+NETFLOW_FUZZ = t/fuzz/fuzz-netflow.c plugins/netflow/decode.c \
 	plugins/netflow/decode.h
+check_PROGRAMS += t/fuzz/replay-netflow
+TESTS += t/fuzz/replay-netflow
+t_fuzz_replay_netflow_SOURCES = t/fuzz/replay.c $(NETFLOW_FUZZ)
+t_fuzz_replay_netflow_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/netflow \
+	-DNM_FUZZ_TARGET='"netflow"'
+t_fuzz_replay_netflow_LDADD = $(GLIB_LIBS)
+EXTRA_DIST += t/fuzz/regress/netflow
+if FUZZING
+check_PROGRAMS += t/fuzz/fuzz-netflow
+FUZZ_TARGETS += t/fuzz/fuzz-netflow$(EXEEXT)
+t_fuzz_fuzz_netflow_SOURCES = $(NETFLOW_FUZZ)
 t_fuzz_fuzz_netflow_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/netflow
 t_fuzz_fuzz_netflow_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
 t_fuzz_fuzz_netflow_LDFLAGS = $(FUZZ_CFLAGS)
