@@ -86,6 +86,24 @@ gboolean nm_ctl_request(const char *path, int argc, char **argv,
 			gint64 timeout, gboolean *ok, char **body,
 			GError **err);
 
+/** Server side, without a socket: split one request line @line[0..@n)
+ *  (without its '\n'; a trailing '\r' is dropped) into words as
+ *  g_shell_parse_argv() does. @line must have room for a NUL at @line[n]
+ *  (it is written there). Refuses a NUL byte, invalid UTF-8, an empty line
+ *  and bad quoting with a message fit for the "ERR" reply (G_IO_ERROR).
+ *  On success *@argv (g_strfreev) holds *@argc >= 1 words. */
+gboolean nm_ctl_parse_request(char *line, gsize n, int *argc, char ***argv,
+			      GError **err);
+/** Client side: the request line for @argv (words quoted as needed so that
+ *  nm_ctl_parse_request() gives them back), ending in '\n'. NULL with
+ *  @err when @argc is 0 or a word holds a line break. Caller frees. */
+GString *nm_ctl_format_request(int argc, char **argv, GError **err);
+/** Client side: split a whole reply (NUL-terminated) into its status and
+ *  body: "OK\n<body>" gives *@ok TRUE and the body, "ERR <message>\n"
+ *  *@ok FALSE and the message without its '\n'. FALSE (nothing set)
+ *  when the status line is neither. *@body is the caller's. */
+gboolean nm_ctl_parse_reply(const char *reply, gboolean *ok, char **body);
+
 G_END_DECLS
 
 #endif /* NETMON_CORE_H */

@@ -140,6 +140,46 @@ static void conn_reply_error(ctl_conn *c, const char *message)
 		conn_reply(c, g_strconcat("ERR ", message, "\n", NULL));
 }
 
+gboolean nm_ctl_parse_request(char *line, gsize n, int *argc, char ***argv,
+			      GError **err)
+{
+	GError *e = NULL;
+
+	g_return_val_if_fail(line != NULL && argc != NULL && argv != NULL,
+			     FALSE);
+	*argc = 0;
+	*argv = NULL;
+	if (n > 0 && line[n - 1] == '\r')
+		n--;
+	if (memchr(line, '\0', n) != NULL) {
+		g_set_error_literal(err, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+				    "request contains a NUL byte");
+		return FALSE;
+	}
+	line[n] = '\0';
+	if (!g_utf8_validate(line, (gssize)n, NULL)) {
+		g_set_error_literal(err, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+				    "request is not valid UTF-8");
+		return FALSE;
+	}
+	if (!g_shell_parse_argv(line, argc, argv, &e)) {
+		if (g_error_matches(e, G_SHELL_ERROR,
+				    G_SHELL_ERROR_EMPTY_STRING))
+			g_set_error_literal(err, G_IO_ERROR,
+					    G_IO_ERROR_INVALID_DATA,
+					    "empty request (try: help)");
+		else
+			g_set_error_literal(err, G_IO_ERROR,
+					    G_IO_ERROR_INVALID_DATA,
+					    e->message);
+		g_error_free(e);
+		*argc = 0;
+		*argv = NULL;
+		return FALSE;
+	}
+	return TRUE;
+}
+
 /* The request line is c->buf[0..n), without its '\n'. */
 static void conn_handle_line(ctl_conn *c, gsize n)
 {
@@ -150,23 +190,8 @@ static void conn_handle_line(ctl_conn *c, gsize n)
 	int argc = 0;
 	gboolean ok;
 
-	if (n > 0 && c->buf[n - 1] == '\r')
-		n--;
-	if (memchr(c->buf, '\0', n) != NULL) {
-		conn_reply_error(c, "request contains a NUL byte");
-		return;
-	}
-	c->buf[n] = '\0';
-	if (!g_utf8_validate(c->buf, (gssize)n, NULL)) {
-		conn_reply_error(c, "request is not valid UTF-8");
-		return;
-	}
-	if (!g_shell_parse_argv(c->buf, &argc, &argv, &e)) {
-		if (g_error_matches(e, G_SHELL_ERROR,
-				    G_SHELL_ERROR_EMPTY_STRING))
-			conn_reply_error(c, "empty request (try: help)");
-		else
-			conn_reply_error(c, e->message);
+	if (!nm_ctl_parse_request(c->buf, n, &argc, &argv, &e)) {
+		conn_reply_error(c, e->message);
 		g_error_free(e);
 		return;
 	}
@@ -648,6 +673,61 @@ static gboolean read_reply(GSocket *sock, GInputStream *in, GString *reply,
 	}
 }
 
+GString *nm_ctl_format_request(int argc, char **argv, GError **err)
+{
+	GString *line;
+
+	g_return_val_if_fail(argc >= 0 && (argc == 0 || argv != NULL), NULL);
+	if (argc == 0) {
+		g_set_error(err, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+			    "empty request");
+		return NULL;
+	}
+	line = g_string_new(NULL);
+	for (int i = 0; i < argc; i++) {
+		if (strchr(argv[i], '\n') != NULL) {
+			g_set_error(err, G_IO_ERROR,
+				    G_IO_ERROR_INVALID_ARGUMENT,
+				    "argument %d contains a line break, which "
+				    "a control request cannot carry", i + 1);
+			g_string_free(line, TRUE);
+			return NULL;
+		}
+		append_word(line, argv[i]);
+	}
+	g_string_append_c(line, '\n');
+	return line;
+}
+
+gboolean nm_ctl_parse_reply(const char *reply, gboolean *ok, char **body)
+{
+	const char *nl;
+
+	g_return_val_if_fail(reply != NULL && ok != NULL && body != NULL,
+			     FALSE);
+	nl = strchr(reply, '\n');
+	if (strcmp(reply, "OK") == 0 || g_str_has_prefix(reply, "OK\n")) {
+		*ok = TRUE;
+		*body = g_strdup(nl != NULL ? nl + 1 : "");
+		return TRUE;
+	}
+	if (strcmp(reply, "ERR") == 0 || g_str_has_prefix(reply, "ERR ") ||
+	    g_str_has_prefix(reply, "ERR\n")) {
+		const char *msg = reply + 3;
+		gsize n;
+
+		if (*msg == ' ')
+			msg++;
+		n = strlen(msg);
+		if (n > 0 && msg[n - 1] == '\n')
+			n--;
+		*ok = FALSE;
+		*body = g_strndup(msg, n);
+		return TRUE;
+	}
+	return FALSE;
+}
+
 gboolean nm_ctl_request(const char *path, int argc, char **argv,
 			gint64 timeout, gboolean *ok, char **body,
 			GError **err)
@@ -660,7 +740,6 @@ gboolean nm_ctl_request(const char *path, int argc, char **argv,
 	GError *e = NULL, *write_err = NULL;
 	gint64 deadline = 0;
 	gboolean ret = FALSE;
-	const char *nl;
 
 	g_return_val_if_fail(argc >= 0 && (argc == 0 || argv != NULL), FALSE);
 	g_return_val_if_fail(ok != NULL && body != NULL, FALSE);
@@ -673,18 +752,9 @@ gboolean nm_ctl_request(const char *path, int argc, char **argv,
 			    "empty request");
 		return FALSE;
 	}
-	line = g_string_new(NULL);
-	for (int i = 0; i < argc; i++) {
-		if (strchr(argv[i], '\n') != NULL) {
-			g_set_error(err, G_IO_ERROR,
-				    G_IO_ERROR_INVALID_ARGUMENT,
-				    "argument %d contains a line break, which "
-				    "a control request cannot carry", i + 1);
-			goto out;
-		}
-		append_word(line, argv[i]);
-	}
-	g_string_append_c(line, '\n');
+	line = nm_ctl_format_request(argc, argv, err);
+	if (line == NULL)
+		goto out;
 
 	if (timeout > 0)
 		deadline = g_get_monotonic_time() + timeout;
@@ -742,31 +812,12 @@ gboolean nm_ctl_request(const char *path, int argc, char **argv,
 		goto out;
 	}
 
-	nl = memchr(reply->str, '\n', reply->len);
-	if (strcmp(reply->str, "OK") == 0 ||
-	    g_str_has_prefix(reply->str, "OK\n")) {
-		*ok = TRUE;
-		*body = g_strdup(nl != NULL ? nl + 1 : "");
+	if (nm_ctl_parse_reply(reply->str, ok, body))
 		ret = TRUE;
-	} else if (strcmp(reply->str, "ERR") == 0 ||
-		   g_str_has_prefix(reply->str, "ERR ") ||
-		   g_str_has_prefix(reply->str, "ERR\n")) {
-		const char *msg = reply->str + 3;
-		gsize n;
-
-		if (*msg == ' ')
-			msg++;
-		n = strlen(msg);
-		if (n > 0 && msg[n - 1] == '\n')
-			n--;
-		*ok = FALSE;
-		*body = g_strndup(msg, n);
-		ret = TRUE;
-	} else {
+	else
 		g_set_error(err, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
 			    "netmond at %s sent a malformed reply (no OK or "
 			    "ERR status line)", path);
-	}
 
 out:
 	if (conn != NULL) {
@@ -779,6 +830,7 @@ out:
 	g_clear_error(&write_err);
 	g_clear_object(&addr);
 	g_clear_object(&client);
-	g_string_free(line, TRUE);
+	if (line != NULL)
+		g_string_free(line, TRUE);
 	return ret;
 }
