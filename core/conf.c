@@ -14,6 +14,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core.h"
@@ -564,6 +565,7 @@ gint64 nm_conf_duration(const config_setting_t *group, const char *name,
 static const char *const log_level_names[] = {
 	"error", "warning", "notice", "info", "debug", NULL
 };
+static const char *const log_names[] = { "auto", "stderr", "syslog", NULL };
 static const nm_log_level log_level_values[] = {
 	NM_LOG_ERROR, NM_LOG_WARNING, NM_LOG_NOTICE, NM_LOG_INFO, NM_LOG_DEBUG
 };
@@ -586,6 +588,9 @@ const nm_conf_key nm_core_config_keys[] = {
 	  .help = "PID file (default <state_dir>/netmond.pid)" },
 	{ .name = "log_file", .kind = NM_CONF_STRING,
 	  .help = "log to this file in the background instead of syslog" },
+	{ .name = "log", .kind = NM_CONF_STRING, .choices = log_names,
+	  .help = "auto (foreground: stderr, or the journal under systemd; "
+		  "background: syslog), stderr or syslog; log_file wins" },
 	{ .name = "log_level", .kind = NM_CONF_STRING,
 	  .choices = log_level_names,
 	  .help = "least severe level logged (default info)" },
@@ -770,6 +775,7 @@ static void apply_netmond(nm_core_config *c, const config_setting_t *netmond,
 		c->pid_file = g_build_filename(c->state_dir, "netmond.pid",
 					       NULL);
 	c->log_file = path_setting(netmond, "log_file", base);
+	c->log_to = g_strdup(nm_conf_string(netmond, "log", "auto"));
 	c->log_level = NM_LOG_INFO;
 	v = nm_conf_string(netmond, "log_level", NULL);
 	for (i = 0; v != NULL && log_level_names[i] != NULL; i++)
@@ -791,6 +797,66 @@ static void apply_netmond(nm_core_config *c, const config_setting_t *netmond,
 	}
 }
 
+/* libconfig 1.5 reads an @include'd file with fopen() and flex: a folder
+ * makes flex's read fail and yy_fatal_error() exit() the whole process
+ * (hyperrealm/libconfig#292, still in 1.8), a FIFO or a device blocks it
+ * or reads without end. So before libconfig sees the file, every line
+ * "@include "NAME"" (its scanner's rule: at the start of a line after
+ * blanks, at least one blank, the name up to the next '"', no escapes) is
+ * looked at, in @file and, recursively, in the files it includes, as
+ * libconfig 1.5 opens them: <include dir>/NAME. A NAME that exists and is
+ * not a regular file is refused as "FILE:LINE: ..."; one that does not
+ * exist is left to libconfig ("cannot open include file"). @depth stops
+ * at libconfig's own limit of 10 nested includes. */
+#define INCLUDE_DEPTH_MAX 10
+static gboolean check_includes(const config_t *cfg, const char *file,
+			       int depth, GError **err)
+{
+	char *text = NULL;
+	char **lines;
+	gboolean ok = TRUE;
+
+	if (depth > INCLUDE_DEPTH_MAX ||
+	    !g_file_get_contents(file, &text, NULL, NULL))
+		return TRUE; /* libconfig says what is wrong */
+	lines = g_strsplit(text, "\n", -1);
+	g_free(text);
+	for (guint i = 0; ok && lines[i] != NULL; i++) {
+		const char *p = lines[i], *end;
+		char *name, *path;
+		struct stat st;
+
+		p += strspn(p, " \t");
+		if (!g_str_has_prefix(p, "@include"))
+			continue;
+		p += strlen("@include");
+		if (*p != ' ' && *p != '\t')
+			continue;
+		p += strspn(p, " \t");
+		if (*p != '"' || (end = strchr(p + 1, '"')) == NULL)
+			continue;
+		name = g_strndup(p + 1, (gsize)(end - p - 1));
+		path = cfg->include_dir != NULL
+			? g_build_filename(cfg->include_dir, name, NULL)
+			: g_strdup(name);
+		if (stat(path, &st) != 0) {
+			/* missing: libconfig says "cannot open include file" */
+		} else if (!S_ISREG(st.st_mode)) {
+			g_set_error(err, NM_CONF_ERROR, NM_CONF_ERROR_SYNTAX,
+				    "%s:%u: cannot include %s: not a regular "
+				    "file%s", file, i + 1, path,
+				    S_ISDIR(st.st_mode) ? " but a folder" : "");
+			ok = FALSE;
+		} else {
+			ok = check_includes(cfg, path, depth + 1, err);
+		}
+		g_free(path);
+		g_free(name);
+	}
+	g_strfreev(lines);
+	return ok;
+}
+
 static gboolean read_file(nm_core_config *c, const char *file, GError **err)
 {
 	int e;
@@ -804,6 +870,8 @@ static gboolean read_file(nm_core_config *c, const char *file, GError **err)
 		e = EISDIR;
 		goto cannot_read;
 	}
+	if (!check_includes(&c->cfg, file, 1, err))
+		return FALSE;
 	errno = 0;
 	if (config_read_file(&c->cfg, file) == CONFIG_TRUE)
 		return TRUE;
@@ -921,6 +989,7 @@ void nm_core_config_free(nm_core_config *c)
 	g_free(c->control_socket);
 	g_free(c->pid_file);
 	g_free(c->log_file);
+	g_free(c->log_to);
 	g_free(c->user);
 	g_free(c->group);
 	g_free(c->hostname);
