@@ -287,7 +287,14 @@ static const char *suggest(const char *name, const nm_conf_key *keys)
 	const nm_conf_key *k;
 
 	for (k = keys; k->name != NULL; k++) {
-		gsize d = edit_distance(name, k->name);
+		gsize klen = strlen(k->name), d;
+
+		/* The distance is at least the difference of the lengths:
+		 * no need to compare a long name cell by cell (a 100 kB
+		 * unknown name took seconds per key). */
+		if ((len > klen ? len - klen : klen - len) >= best_d)
+			continue;
+		d = edit_distance(name, k->name);
 
 		if (d < best_d && d < len) {
 			best = k->name;
