@@ -46,9 +46,15 @@ check() {
 }
 
 # spawn VAR COMMAND...: start in the background, remember the pid in VAR.
+# When COMMAND is $NETMOND and NETMOND_WRAPPER is set (e.g. "valgrind
+# --log-file=..."; words split on blanks), it runs under the wrapper,
+# which must exec netmond in the same process (as valgrind does).
 spawn() {
 	local var=$1
 	shift
+	if [ "$1" = "$NETMOND" ] && [ -n "${NETMOND_WRAPPER:-}" ]; then
+		set -- $NETMOND_WRAPPER "$@"
+	fi
 	"$@" &
 	local pid=$!
 	_pids="$_pids $pid"
