@@ -112,9 +112,8 @@ static gboolean insert_one(store *s, const nm_event *ev, gint64 now)
 	sqlite3_bind_text(st, 9, ev->msgid, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 10, ev->structured_data, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 11, ev->text, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
+	rc = sqlite3_step(st); /* every parameter is bound again next time */
 	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
 	if (rc != SQLITE_DONE) {
 		NM_ERROR(s->p, "%s: insert: %s", s->path, sqlite3_errmsg(s->db));
 		return FALSE;
@@ -633,7 +632,9 @@ static gboolean events_init(nm_plugin *p, const config_setting_t *conf,
 	nm_plugin_set_data(p, s);
 
 	rc = sqlite3_open_v2(s->path, &s->db, SQLITE_OPEN_READWRITE |
-			     SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL);
+			     SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	/* NOMUTEX: s->db is only used under s->lock, s->ro only on the main
+	 * loop, so SQLite's own per-call mutexes would be pure cost. */
 	if (rc != SQLITE_OK) {
 		g_set_error(err, G_IO_ERROR, G_IO_ERROR_FAILED,
 			    "events.database: cannot open %s: %s", s->path,
@@ -671,7 +672,8 @@ static gboolean events_init(nm_plugin *p, const config_setting_t *conf,
 			    s->path, sqlite3_errmsg(s->db));
 		goto fail;
 	}
-	rc = sqlite3_open_v2(s->path, &s->ro, SQLITE_OPEN_READONLY, NULL);
+	rc = sqlite3_open_v2(s->path, &s->ro, SQLITE_OPEN_READONLY |
+			     SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		g_set_error(err, G_IO_ERROR, G_IO_ERROR_FAILED,
 			    "events.database: cannot open %s read-only: %s",

@@ -66,6 +66,8 @@ void nm_syslog_fields_init(nm_syslog_fields *f)
 void nm_syslog_fields_clear(nm_syslog_fields *f)
 {
 	g_free(f->arena);
+	if (f->tz != NULL)
+		g_time_zone_unref(f->tz);
 	nm_syslog_fields_init(f);
 }
 
@@ -168,29 +170,49 @@ static gint64 civil_seconds(int y, int mo, int d, int h, int mi, int s)
 	return days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
 }
 
-/* Seconds since the epoch of a local wall-clock time in the local zone. */
-static gint64 local_to_utc(gint64 wall)
+/* The local time zone, looked up at most once a minute: GLib's
+ * g_time_zone_new_local() stats and reads /etc/localtime on every call,
+ * which cost more than the rest of parsing a message. */
+static GTimeZone *local_tz(nm_syslog_fields *f)
 {
-	GTimeZone *tz = g_time_zone_new_local();
+	gint64 now = g_get_monotonic_time();
+
+	if (f->tz == NULL || now >= f->tz_until) {
+		if (f->tz != NULL)
+			g_time_zone_unref(f->tz);
+		f->tz = g_time_zone_new_local();
+		f->tz_until = now + 60 * G_USEC_PER_SEC;
+	}
+	return f->tz;
+}
+
+/* Seconds since the epoch of a local wall-clock time in the local zone. */
+static gint64 local_to_utc(nm_syslog_fields *f, gint64 wall)
+{
+	GTimeZone *tz = local_tz(f);
 	gint64 t = wall;
 	int iv = g_time_zone_adjust_time(tz, G_TIME_TYPE_STANDARD, &t);
 	gint64 off = g_time_zone_get_offset(tz, iv);
 
-	g_time_zone_unref(tz);
 	return t - off;
 }
 
-/* Year of @now_us in the local zone. */
-static int local_year(gint64 now_us)
+/* Year of @now_us in the local zone (computed once per minute of now). */
+static int local_year(nm_syslog_fields *f, gint64 now_us)
 {
-	GDateTime *dt = g_date_time_new_from_unix_local(now_us / G_USEC_PER_SEC);
-	int y = 1970;
+	gint64 minute = now_us / (60 * G_USEC_PER_SEC);
+	GDateTime *dt;
 
+	if (f->year != 0 && minute == f->year_minute)
+		return f->year;
+	dt = g_date_time_new_from_unix_local(now_us / G_USEC_PER_SEC);
+	f->year = 1970;
 	if (dt != NULL) {
-		y = g_date_time_get_year(dt);
+		f->year = g_date_time_get_year(dt);
 		g_date_time_unref(dt);
 	}
-	return y;
+	f->year_minute = minute;
+	return f->year;
 }
 
 /* Optional fraction ".d{1,9}" -> µs. */
@@ -216,7 +238,7 @@ static int fraction_us(const char **p, const char *e)
 /* RFC 3339 / RFC 5424 §6.2.3 timestamp: FULL-DATE "T" FULL-TIME, with a
  * fraction and "Z" or an offset. Also accepts a space for "T" when
  * @lenient. On success *p moves past it and *us is the UTC time. */
-static gboolean parse_rfc3339(const char **p, const char *e, gboolean lenient,
+static gboolean parse_rfc3339(nm_syslog_fields *f, const char **p, const char *e, gboolean lenient,
 			      gint64 *us)
 {
 	const char *q = *p;
@@ -251,7 +273,7 @@ static gboolean parse_rfc3339(const char **p, const char *e, gboolean lenient,
 		s = 59; /* leap second */
 	gint64 t = civil_seconds(y, mo, d, h, mi, s);
 	if (sign == 2)
-		t = local_to_utc(t);
+		t = local_to_utc(f, t);
 	else
 		t -= sign * (oh * 3600 + om * 60);
 	*us = t * G_USEC_PER_SEC + frac;
@@ -346,12 +368,13 @@ static gboolean parse_bsd_ts(const char **p, const char *e, ts3164 *t)
 	return TRUE;
 }
 
-static gint64 bsd_ts_to_us(const ts3164 *t, gint64 now_us)
+static gint64 bsd_ts_to_us(nm_syslog_fields *f, const ts3164 *t,
+			   gint64 now_us)
 {
-	int y = t->year ? t->year : local_year(now_us);
+	int y = t->year ? t->year : local_year(f, now_us);
 	int d = MIN(t->day, days_in_month(y, t->mon));
 	gint64 wall = civil_seconds(y, t->mon, d, t->h, t->mi, t->s);
-	gint64 s = t->utc ? wall : local_to_utc(wall);
+	gint64 s = t->utc ? wall : local_to_utc(f, wall);
 
 	/* No year: a time more than a day ahead belongs to last year
 	 * ("Dec 31 23:59:59" received on January 1st). */
@@ -359,7 +382,7 @@ static gint64 bsd_ts_to_us(const ts3164 *t, gint64 now_us)
 		y--;
 		d = MIN(t->day, days_in_month(y, t->mon));
 		wall = civil_seconds(y, t->mon, d, t->h, t->mi, t->s);
-		s = t->utc ? wall : local_to_utc(wall);
+		s = t->utc ? wall : local_to_utc(f, wall);
 	}
 	return s * G_USEC_PER_SEC + t->us;
 }
@@ -490,7 +513,7 @@ static gboolean parse_5424(const char *p, const char *e, const char *sender,
 		p++;
 		out->has_time = FALSE;
 	} else {
-		if (!parse_rfc3339(&p, e, FALSE, &t)) {
+		if (!parse_rfc3339(out, &p, e, FALSE, &t)) {
 			out->error = "RFC 5424: bad TIMESTAMP";
 			return FALSE;
 		}
@@ -566,7 +589,8 @@ static const char *cisco_seq(const char *p, const char *e)
 
 /* A timestamp at p, possibly prefixed '*' (clock not set) or '.' (clock
  * not in sync): BSD form or RFC 3339. */
-static gboolean any_ts(const char **p, const char *e, gint64 now_us, gint64 *us)
+static gboolean any_ts(nm_syslog_fields *f, const char **p, const char *e,
+		       gint64 now_us, gint64 *us)
 {
 	const char *q = *p;
 	ts3164 t;
@@ -574,8 +598,8 @@ static gboolean any_ts(const char **p, const char *e, gint64 now_us, gint64 *us)
 	if (q < e && (*q == '*' || *q == '.'))
 		q++;
 	if (parse_bsd_ts(&q, e, &t)) {
-		*us = bsd_ts_to_us(&t, now_us);
-	} else if (!parse_rfc3339(&q, e, TRUE, us)) {
+		*us = bsd_ts_to_us(f, &t, now_us);
+	} else if (!parse_rfc3339(f, &q, e, TRUE, us)) {
 		return FALSE;
 	}
 	*p = q;
@@ -654,7 +678,7 @@ static void parse_3164(const char *p, const char *e, const char *sender,
 		if (h > p && e - h >= 2 && h[0] == ':' && h[1] == ' ') {
 			const char *r = h + 2;
 			gint64 dummy;
-			if (any_ts(&r, e, now_us, &dummy)) {
+			if (any_ts(out, &r, e, now_us, &dummy)) {
 				host = p;
 				nhost = (gsize)(h - p);
 				p = h + 2;
@@ -662,7 +686,7 @@ static void parse_3164(const char *p, const char *e, const char *sender,
 		}
 	}
 	q = p;
-	if (any_ts(&q, e, now_us, &t)) {
+	if (any_ts(out, &q, e, now_us, &t)) {
 		have_ts = TRUE;
 		p = q;
 		if (lit(&p, e, ':'))
@@ -685,7 +709,7 @@ static void parse_3164(const char *p, const char *e, const char *sender,
 				seq = p;
 				nseq = (gsize)(q - p - 2);
 				p = q;
-				if (any_ts(&r, e, now_us, &dummy)) {
+				if (any_ts(out, &r, e, now_us, &dummy)) {
 					p = r;
 					lit(&p, e, ':');
 					lit(&p, e, ' ');

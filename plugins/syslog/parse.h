@@ -2,8 +2,9 @@
  *
  * Copyright (C) 2026 the netmon authors. GPL-2.0-or-later, see COPYING.
  *
- * Pure C, no I/O and no global state (apart from GLib's cached local time
- * zone), so it can be unit-tested and fuzzed on its own.
+ * Pure C, no I/O and no global state (the local time zone is cached per
+ * nm_syslog_fields and looked up again once a minute), so it can be
+ * unit-tested and fuzzed on its own.
  */
 #ifndef NM_SYSLOG_PARSE_H
 #define NM_SYSLOG_PARSE_H
@@ -35,6 +36,10 @@ typedef struct {
 	/*< private >*/
 	char *arena;
 	gsize arena_size, arena_len;
+	GTimeZone *tz;       /* local zone, looked up again after tz_until */
+	gint64 tz_until;     /* monotonic µs */
+	int year;            /* local year of minute year_minute of now_us */
+	gint64 year_minute;
 } nm_syslog_fields;
 
 /** Prepare @f for use (all fields empty). */

@@ -28,13 +28,13 @@
 
 #include <netmon/plugin.h>
 
+#include "framing.h"
 #include "parse.h"
 
 #define UDP_VLEN 64        /* datagrams per recvmmsg */
 #define UDP_ROUNDS 16      /* recvmmsg calls per wake-up (fairness) */
 #define TCP_READS 16       /* reads per connection per wake-up */
 #define ACCEPTS 64         /* accepts per wake-up */
-#define FRAME_PREFIX 12    /* room for "999999999 " of octet counting */
 #define SENDER_LEN 64
 
 typedef enum { PROTO_UDP, PROTO_TCP, PROTO_TLS } proto;
@@ -62,8 +62,6 @@ typedef struct {
 	GTlsAuthenticationMode auth;
 } listener;
 
-typedef enum { F_UNKNOWN, F_OCTET, F_LF } framing;
-
 typedef struct {
 	rx *rx;
 	listener *l;
@@ -75,9 +73,8 @@ typedef struct {
 	gboolean closing;      /* TLS: close once the pending read returns */
 	char *buf;
 	gsize len, cap;
-	framing framing;
-	gsize skip;            /* bytes of an oversize octet frame to discard */
-	gboolean lf_discard;   /* discarding the rest of an oversize line */
+	gboolean grow;         /* the last read filled the buffer */
+	nm_syslog_framer fr;   /* RFC 6587 framing state (framing.c) */
 	gint64 last_active;    /* monotonic µs */
 	gboolean got_data;
 	char sender[SENDER_LEN];
@@ -334,115 +331,54 @@ static gboolean udp_ready(gint fd, GIOCondition cond, gpointer data)
 
 /* ---------------------------------------------------------- TCP framing */
 
-/* Split the connection's buffer into frames (RFC 6587 §3.4) and emit them.
- * @eof: the peer has closed; a last unterminated line is a message.
- * Returns FALSE on a framing error (the connection must be closed). */
+static void frame_found(const char *msg, gsize len, gboolean truncated,
+			gpointer data)
+{
+	conn *c = data;
+
+	emit(c->rx, msg, len, c->sender, c->st, truncated);
+}
+
+/* Split the connection's buffer into frames (RFC 6587 §3.4, framing.c)
+ * and emit them. @eof: the peer has closed; a last unterminated line is a
+ * message. Returns FALSE on a framing error (the connection must be
+ * closed; the rest of the buffer was emitted as one raw event). */
 static gboolean process(conn *c, gboolean eof)
 {
 	rx *r = c->rx;
-	char *p = c->buf, *e = c->buf + c->len;
-	gboolean good = TRUE;
+	gboolean bad = FALSE;
+	gsize used = nm_syslog_framer_feed(&c->fr, c->buf, c->len, eof,
+					   frame_found, c, &bad);
 
-	while (p < e) {
-		if (c->skip > 0) {
-			gsize k = MIN(c->skip, (gsize)(e - p));
-			p += k;
-			c->skip -= k;
-			continue;
-		}
-		if (c->lf_discard) {
-			char *nl = memchr(p, '\n', (gsize)(e - p));
-			if (nl == NULL) {
-				p = e;
-				break;
-			}
-			p = nl + 1;
-			c->lf_discard = FALSE;
-			continue;
-		}
-		if (c->framing == F_UNKNOWN)
-			c->framing = g_ascii_isdigit(*p) ? F_OCTET : F_LF;
-		if (c->framing == F_OCTET) {
-			char *q = p;
-			gsize msglen = 0;
-
-			if (*p == '\n' || *p == '\r') { /* tolerated between frames */
-				p++;
-				continue;
-			}
-			while (q < e && g_ascii_isdigit(*q) && q - p <= 9) {
-				msglen = msglen * 10 + (gsize)(*q - '0');
-				q++;
-			}
-			if (q == e && q - p <= 9 && !eof)
-				break; /* the count is not complete yet */
-			if (q == p || q - p > 9 || q == e || *q != ' ' || *p == '0') {
-				NM_WARNING(r->p, "listen %s: %s: bad octet count "
-					   "(RFC 6587 §3.4.1), closing", c->l->name,
-					   c->sender);
-				nm_counter_add(r->c.framing_errors, 1);
-				/* keep the bytes as an (unparseable) event */
-				gsize k = MIN((gsize)(e - p), r->max_msg);
-				emit(r, p, k, c->sender, c->st, (gsize)(e - p) > k);
-				p = e;
-				good = FALSE;
-				break;
-			}
-			char *body = q + 1;
-			gsize take = MIN(msglen, r->max_msg);
-			if ((gsize)(e - body) < take) {
-				if (eof) {
-					emit(r, body, (gsize)(e - body), c->sender,
-					     c->st, TRUE);
-					p = e;
-				}
-				break;
-			}
-			emit(r, body, take, c->sender, c->st, take < msglen);
-			c->skip = msglen - take;
-			p = body + take;
-		} else {
-			char *nl = memchr(p, '\n', (gsize)(e - p));
-			if (nl != NULL) {
-				gsize k = (gsize)(nl - p);
-				if (k > r->max_msg) { /* only with a grown buffer */
-					emit(r, p, r->max_msg, c->sender, c->st, TRUE);
-				} else if (k > 0) {
-					emit(r, p, k, c->sender, c->st, FALSE);
-				}
-				p = nl + 1;
-			} else if ((gsize)(e - p) >= r->max_msg) {
-				emit(r, p, r->max_msg, c->sender, c->st, TRUE);
-				p += r->max_msg;
-				c->lf_discard = TRUE;
-			} else if (eof) {
-				emit(r, p, (gsize)(e - p), c->sender, c->st, FALSE);
-				p = e;
-			} else {
-				break;
-			}
-		}
+	if (bad) {
+		NM_WARNING(r->p, "listen %s: %s: bad octet count "
+			   "(RFC 6587 §3.4.1), closing", c->l->name, c->sender);
+		nm_counter_add(r->c.framing_errors, 1);
+		used = c->len;
 	}
-	c->len = (gsize)(e - p);
-	if (c->len > 0 && p != c->buf)
-		memmove(c->buf, p, c->len);
+	c->len -= used;
+	if (c->len > 0 && used > 0)
+		memmove(c->buf, c->buf + used, c->len);
 	flush(r);
-	return good;
+	return !bad;
 }
 
-/* Room to read into: allocated at the first byte, doubled when full, up to
- * max_message_size + FRAME_PREFIX. */
+/* Room to read into: allocated at the first byte (4 KiB), doubled when
+ * full or when the last read filled it (a busy connection reads in large
+ * blocks), up to nm_syslog_framer_room() = max_message_size + 12 bytes:
+ * the per-connection cap, however long a line without LF is. */
 static void conn_room(conn *c)
 {
-	gsize max = c->rx->max_msg + FRAME_PREFIX;
+	gsize max = nm_syslog_framer_room(&c->fr);
 
 	if (c->buf == NULL) {
 		c->cap = MIN((gsize)4096, max);
 		c->buf = g_malloc(c->cap);
-	} else if (c->len == c->cap && c->cap < max) {
+	} else if ((c->len == c->cap || c->grow) && c->cap < max) {
 		c->cap = MIN(c->cap * 2, max);
 		c->buf = g_realloc(c->buf, c->cap);
 	}
+	c->grow = FALSE;
 }
 
 static void conn_free(conn *c)
@@ -473,9 +409,11 @@ static gboolean tcp_ready(gint fd, GIOCondition cond, gpointer data)
 	(void)cond;
 	for (int i = 0; i < TCP_READS; i++) {
 		conn_room(c);
-		ssize_t n = read(fd, c->buf + c->len, c->cap - c->len);
+		gsize room = c->cap - c->len;
+		ssize_t n = read(fd, c->buf + c->len, room);
 		if (n > 0) {
 			c->len += (gsize)n;
+			c->grow = (gsize)n == room;
 			c->last_active = g_get_monotonic_time();
 			if (!process(c, FALSE)) {
 				conn_free(c); /* removes this watch */
@@ -660,6 +598,7 @@ static gboolean accept_ready(gint fd, GIOCondition cond, gpointer data)
 		c->rx = r;
 		c->l = l;
 		c->fd = cfd;
+		nm_syslog_framer_init(&c->fr, r->max_msg);
 		c->last_active = g_get_monotonic_time();
 		addr_text(&ss, c->sender, sizeof(c->sender));
 		c->st = sender_of(r, c->sender);

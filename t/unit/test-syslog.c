@@ -1,5 +1,8 @@
 /* Unit tests of the syslog parser: one test per corpus entry
- * (t/data/syslog/corpus.txt), plus hostile-input and helper tests.
+ * (t/data/syslog/corpus.txt), hostile-input and helper tests; the RFC 6587
+ * framer (framing.c); and the inputs of peers' CVEs replayed (rsyslog
+ * CVE-2022-24903 and CVE-2018-16881 octet counts, syslog-ng CVE-2022-38725
+ * truncated timestamps, bad PRIs, a 100 kB TAG).
  *
  * Copyright (C) 2026 the netmon authors. GPL-2.0-or-later, see COPYING.
  */
@@ -8,6 +11,7 @@
 
 #include <glib.h>
 
+#include "framing.h"
 #include "parse.h"
 
 /* 2026-03-15T12:00:00Z */
@@ -246,6 +250,302 @@ static void test_names(void)
 	g_assert_cmpstr(nm_syslog_facility_name(24), ==, "?");
 }
 
+/* ---- RFC 6587 framing and the peers' CVE inputs ------------------------ */
+
+typedef struct {
+	GPtrArray *msgs; /* "T:" or "F:" (truncated) + the message */
+} frames;
+
+static void frame_cb(const char *msg, gsize len, gboolean truncated,
+		     gpointer data)
+{
+	frames *fr = data;
+
+	g_ptr_array_add(fr->msgs, g_strdup_printf("%c:%.*s", truncated ? 'T' : 'F',
+						  (int)len, msg));
+}
+
+/* Frames @stream (given in @nchunks pieces, each fed after the unconsumed
+ * rest of the previous, as a connection does) with max_msg @max. Returns
+ * the messages; *bad: a framing error was reported; *left: bytes still
+ * waiting for more input at the end (without EOF). */
+static GPtrArray *frame_stream(const char *const *chunks, gsize nchunks,
+			       gsize max, gboolean eof, gboolean *bad,
+			       gsize *left)
+{
+	nm_syslog_framer f;
+	frames fr = { g_ptr_array_new_with_free_func(g_free) };
+	GString *buf = g_string_new(NULL);
+
+	nm_syslog_framer_init(&f, max);
+	*bad = FALSE;
+	for (gsize i = 0; i < nchunks && !*bad; i++) {
+		g_string_append(buf, chunks[i]);
+		/* an exact-size copy, so ASan sees an over-read */
+		char *copy = g_memdup2(buf->str, MAX(buf->len, 1));
+		gsize used = nm_syslog_framer_feed(&f, copy, buf->len,
+						   eof && i + 1 == nchunks,
+						   frame_cb, &fr, bad);
+		g_free(copy);
+		g_assert_cmpuint(used, <=, buf->len);
+		g_string_erase(buf, 0, (gssize)used);
+	}
+	*left = buf->len;
+	g_string_free(buf, TRUE);
+	return fr.msgs;
+}
+
+static void assert_frames(GPtrArray *got, const char *const *want)
+{
+	guint n = 0;
+
+	while (want[n] != NULL)
+		n++;
+	for (guint i = 0; i < MIN(n, got->len); i++)
+		g_assert_cmpstr(got->pdata[i], ==, want[i]);
+	g_assert_cmpuint(got->len, ==, n);
+	g_ptr_array_free(got, TRUE);
+}
+
+static void test_framing_basic(void)
+{
+	gboolean bad;
+	gsize left;
+	/* LF framing, split inside a message, empty lines skipped, the last
+	 * unterminated line kept at EOF */
+	const char *lf[] = { "<13>a\n\n<13", ">b\n<13>c" };
+	assert_frames(frame_stream(lf, 2, 480, TRUE, &bad, &left),
+		      (const char *const[]){ "F:<13>a", "F:<13>b", "F:<13>c", NULL });
+	g_assert_false(bad);
+	/* without EOF the unterminated line waits */
+	assert_frames(frame_stream(lf, 2, 480, FALSE, &bad, &left),
+		      (const char *const[]){ "F:<13>a", "F:<13>b", NULL });
+	g_assert_cmpuint(left, ==, 5);
+	/* octet counting, split inside the count and the body, CR LF between
+	 * frames tolerated */
+	const char *oc[] = { "6 <13>ab1", "0 <13>abcdef\r\n7 <13>", "xyz" };
+	assert_frames(frame_stream(oc, 3, 480, FALSE, &bad, &left),
+		      (const char *const[]){ "F:<13>ab", "F:<13>abcdef",
+					     "F:<13>xyz", NULL });
+	g_assert_false(bad);
+	g_assert_cmpuint(left, ==, 0);
+	/* an oversize LF line: its first max_msg bytes, truncated; the rest
+	 * discarded up to the LF; the next line read */
+	char *fill = g_strnfill(600, 'x');
+	char *lng = g_strdup_printf("%s\n<13>next\n", fill);
+	const char *ol[] = { lng };
+	GPtrArray *got = frame_stream(ol, 1, 480, FALSE, &bad, &left);
+	g_assert_cmpuint(got->len, ==, 2);
+	g_assert_cmpuint(strlen(got->pdata[0]), ==, 2 + 480);
+	g_assert_true(((char *)got->pdata[0])[0] == 'T');
+	g_assert_cmpstr(got->pdata[1], ==, "F:<13>next");
+	g_ptr_array_free(got, TRUE);
+	g_free(lng);
+	g_free(fill);
+}
+
+/* rsyslog CVE-2022-24903 (imptcp/imtcp: an octet count of many digits
+ * overflowed a fixed buffer) and CVE-2018-16881 (imptcp: a large octet
+ * count): counts of 20 and 10 digits, 0, negative, non-digits and counts
+ * larger than the frame. Each bad count is one framing error; the bytes
+ * are kept as one raw event (truncated to max_msg), frames before it are
+ * delivered, nothing is read past it. */
+static void test_framing_cve_octet_counts(void)
+{
+	gboolean bad;
+	gsize left;
+	GPtrArray *got;
+
+	/* 20 digits after a good frame */
+	const char *d20[] = { "5 <13>a12345678901234567890 <13>x" };
+	assert_frames(frame_stream(d20, 1, 480, FALSE, &bad, &left),
+		      (const char *const[]){ "F:<13>a",
+					     "F:12345678901234567890 <13>x", NULL });
+	g_assert_true(bad);
+	/* 20 digits split so the count arrives a few digits at a time */
+	const char *d20s[] = { "5 <13>a1234", "5678901", "234567890 <13>x" };
+	assert_frames(frame_stream(d20s, 3, 480, FALSE, &bad, &left),
+		      (const char *const[]){ "F:<13>a", "F:12345678901", NULL });
+	g_assert_true(bad);
+	/* 10 digits: over the 9 we accept */
+	const char *d10[] = { "1000000000 <13>x" };
+	got = frame_stream(d10, 1, 480, FALSE, &bad, &left);
+	g_assert_true(bad);
+	g_assert_cmpuint(got->len, ==, 1);
+	g_ptr_array_free(got, TRUE);
+	/* 0 and a leading 0 (RFC 6587: NONZERO-DIGIT first) */
+	const char *z[] = { "5 <13>a0 ", "<13>b" };
+	assert_frames(frame_stream(z, 2, 480, FALSE, &bad, &left),
+		      (const char *const[]){ "F:<13>a", "F:0 ", NULL });
+	g_assert_true(bad);
+	const char *z2[] = { "5 <13>a05 <13>b" };
+	got = frame_stream(z2, 1, 480, FALSE, &bad, &left);
+	g_assert_true(bad);
+	g_assert_cmpuint(got->len, ==, 2);
+	g_ptr_array_free(got, TRUE);
+	/* negative inside an octet-counted stream: a framing error */
+	const char *neg[] = { "5 <13>a-5 <13>b" };
+	assert_frames(frame_stream(neg, 1, 480, FALSE, &bad, &left),
+		      (const char *const[]){ "F:<13>a", "F:-5 <13>b", NULL });
+	g_assert_true(bad);
+	/* negative as the first byte: not octet counting at all, so LF
+	 * framing, and the line is kept as received */
+	const char *neg0[] = { "-5 <13>b\n" };
+	assert_frames(frame_stream(neg0, 1, 480, FALSE, &bad, &left),
+		      (const char *const[]){ "F:-5 <13>b", NULL });
+	g_assert_false(bad);
+	/* non-digit count, no space after the count */
+	const char *nd[] = { "5 <13>a5x<13>b" };
+	got = frame_stream(nd, 1, 480, FALSE, &bad, &left);
+	g_assert_true(bad);
+	g_ptr_array_free(got, TRUE);
+	/* a count larger than the frame: waits for the rest (nothing
+	 * invented, nothing over-read) ... */
+	const char *big[] = { "100 <13>short" };
+	assert_frames(frame_stream(big, 1, 480, FALSE, &bad, &left),
+		      (const char *const[]){ NULL });
+	g_assert_false(bad);
+	g_assert_cmpuint(left, ==, 13);
+	/* ... and at EOF is one truncated message */
+	assert_frames(frame_stream(big, 1, 480, TRUE, &bad, &left),
+		      (const char *const[]){ "T:<13>short", NULL });
+	/* CVE-2018-16881: 999999999 octets announced, 600 sent: max_msg
+	 * bytes delivered truncated, the rest skipped, no 1 GB buffer */
+	char *fill = g_strnfill(600, 'y');
+	char *huge = g_strdup_printf("999999999 <13>%.586s", fill);
+	const char *hg[] = { huge };
+	got = frame_stream(hg, 1, 480, TRUE, &bad, &left);
+	g_assert_false(bad);
+	g_assert_cmpuint(got->len, ==, 1);
+	g_assert_cmpuint(strlen(got->pdata[0]), ==, 2 + 480);
+	g_assert_true(((char *)got->pdata[0])[0] == 'T');
+	g_ptr_array_free(got, TRUE);
+	g_free(huge);
+	/* a count over max_msg, then a good frame: truncated, skipped, next
+	 * one read */
+	char *over = g_strdup_printf("600 %s5 <13>z", fill);
+	const char *ov[] = { over };
+	got = frame_stream(ov, 1, 480, FALSE, &bad, &left);
+	g_assert_false(bad);
+	g_assert_cmpuint(got->len, ==, 2);
+	g_assert_cmpstr(got->pdata[1], ==, "F:<13>z");
+	g_ptr_array_free(got, TRUE);
+	g_free(over);
+	g_free(fill);
+}
+
+/* Parses @s (an exact-size copy) and checks the promises for any input. */
+static gboolean parse_copy(nm_syslog_fields *f, const char *s, gsize n)
+{
+	char *copy = g_malloc(MAX(n, 1));
+	gboolean ok;
+
+	memcpy(copy, s, n);
+	ok = nm_syslog_parse(copy, n, "192.0.2.9", NOW_US, f);
+	g_free(copy);
+	g_assert_true(g_utf8_validate(f->text, -1, NULL));
+	g_assert_true(g_utf8_validate(f->host, -1, NULL));
+	g_assert_cmpint(f->facility, >=, 0);
+	g_assert_cmpint(f->facility, <=, 23);
+	g_assert_cmpint(f->severity, >=, 0);
+	g_assert_cmpint(f->severity, <=, 7);
+	g_assert_true(ok || f->error != NULL);
+	return ok;
+}
+
+/* PRI <999>, <-1>, <> and others out of RFC 5424 §6.2.1's 0..191: not
+ * parsed, kept whole as the text with the sender as host and
+ * user.notice (RFC 3164 §4.3.3). */
+static void test_cve_pri(void)
+{
+	static const char *const bad[] = {
+		"<999>1 2026-03-15T12:00:00Z h a - - - x",
+		"<-1>Mar 15 12:00:00 h a: x", "<>x", "<192>x", "<1000>x",
+		"<", "<1", "<12", "<123", "<0013>x", "<+1>x", "< 1>x",
+	};
+	nm_syslog_fields f;
+
+	nm_syslog_fields_init(&f);
+	for (gsize i = 0; i < G_N_ELEMENTS(bad); i++) {
+		g_test_message("%s", bad[i]);
+		g_assert_false(parse_copy(&f, bad[i], strlen(bad[i])));
+		g_assert_cmpstr(f.text, ==, bad[i]);
+		g_assert_cmpstr(f.host, ==, "192.0.2.9");
+		g_assert_cmpint(f.facility, ==, 1);
+		g_assert_cmpint(f.severity, ==, 5);
+		g_assert_cmpint(f.time, ==, NOW_US);
+	}
+	g_assert_true(parse_copy(&f, "<191>x", 6));
+	g_assert_cmpint(f.facility, ==, 23);
+	g_assert_cmpint(f.severity, ==, 7);
+	nm_syslog_fields_clear(&f);
+}
+
+/* A 100 kB TAG (RFC 3164 §4.1.3 allows 32 characters): no over-run, the
+ * TAG not taken as app_name, nothing of the message lost. */
+static void test_cve_long_tag(void)
+{
+	gsize n = 100 * 1024;
+	GString *m = g_string_new("<13>Mar 15 11:00:00 host1 ");
+	nm_syslog_fields f;
+
+	for (gsize i = 0; i < n; i++)
+		g_string_append_c(m, 'A' + (char)(i % 26));
+	g_string_append(m, "[123]: the text");
+	nm_syslog_fields_init(&f);
+	g_assert_true(parse_copy(&f, m->str, m->len));
+	g_assert_cmpstr(f.host, ==, "host1");
+	g_assert_cmpuint(strlen(f.app_name), <=, 48);
+	g_assert_nonnull(strstr(f.text, "[123]: the text"));
+	g_assert_cmpuint(strlen(f.text), >=, n);
+	/* the same as RFC 5424 APP-NAME (48 characters at most): unparsed */
+	g_string_assign(m, "<13>1 2026-03-15T12:00:00Z host1 ");
+	for (gsize i = 0; i < n; i++)
+		g_string_append_c(m, 'a');
+	g_string_append(m, " - - - x");
+	g_assert_false(parse_copy(&f, m->str, m->len));
+	g_assert_cmpuint(strlen(f.text), ==, m->len);
+	nm_syslog_fields_clear(&f);
+	g_string_free(m, TRUE);
+}
+
+/* syslog-ng CVE-2022-38725 (an integer underflow reading past the end of
+ * a truncated RFC 3164 timestamp): every prefix of messages with each
+ * timestamp form, in exact-size buffers, so ASan sees a read past the end.
+ * A truncated timestamp is no timestamp: the receive time is used. */
+static void test_cve_truncated_timestamps(void)
+{
+	static const char *const msgs[] = {
+		"<13>Mar 15 11:00:00 host1 app[1]: text",
+		"<13>Mar  1 2026 11:00:00.123 UTC: host1 app: text",
+		"<189>52: router1: *Mar  1 00:01:09.635 UTC: %A-1-B: x",
+		"<189>53: .Mar  1 00:01:09: %A-1-B: x",
+		"<13>1 2026-03-15T11:00:00.123456+01:00 host1 app 1 ID [a b=\"c\"] text",
+		"<13>2026-03-15T11:00:00.5-01:30 host1 app: text",
+		"<13>Mar 15 11:00:00",
+	};
+	nm_syslog_fields f;
+
+	nm_syslog_fields_init(&f);
+	for (gsize i = 0; i < G_N_ELEMENTS(msgs); i++) {
+		gsize n = strlen(msgs[i]);
+		for (gsize cut = 0; cut <= n; cut++) {
+			parse_copy(&f, msgs[i], cut);
+			if (!f.has_time)
+				g_assert_cmpint(f.time, ==, NOW_US);
+		}
+	}
+	/* the forms of the syslog-ng advisory: timestamps cut short */
+	g_assert_true(parse_copy(&f, "<13>Mar 15 11:0", 15));
+	g_assert_false(f.has_time);
+	g_assert_cmpstr(f.text, ==, "Mar 15 11:0");
+	g_assert_false(parse_copy(&f, "<13>1 2026-03-15T11:00:0", 24));
+	g_assert_cmpstr(f.error, ==, "RFC 5424: bad TIMESTAMP");
+	g_assert_false(parse_copy(&f, "<13>1 2026-03-15T11:00:00.", 26));
+	g_assert_false(parse_copy(&f, "<13>1 2026-03-15T11:00:00+01", 28));
+	nm_syslog_fields_clear(&f);
+}
+
 int main(int argc, char **argv)
 {
 	GPtrArray *corpus;
@@ -267,6 +567,13 @@ int main(int argc, char **argv)
 	g_test_add_func("/syslog/hostile", test_hostile);
 	g_test_add_func("/syslog/big-escaped", test_big_escaped);
 	g_test_add_func("/syslog/names", test_names);
+	g_test_add_func("/syslog/framing/basic", test_framing_basic);
+	g_test_add_func("/syslog/framing/cve-octet-counts",
+			test_framing_cve_octet_counts);
+	g_test_add_func("/syslog/cve/pri", test_cve_pri);
+	g_test_add_func("/syslog/cve/long-tag", test_cve_long_tag);
+	g_test_add_func("/syslog/cve/truncated-timestamps",
+			test_cve_truncated_timestamps);
 	rc = g_test_run();
 	g_ptr_array_free(corpus, TRUE);
 	return rc;
