@@ -7,6 +7,7 @@ check_PROGRAMS += t/unit/test-snmp t/unit/test-snmp-dump
 TESTS += t/unit/test-snmp t/integration/snmp.sh
 endif
 plugins_snmp_snmp_la_SOURCES = plugins/snmp/snmp.c plugins/snmp/snmp-logic.c \
+	plugins/snmp/snmp-sched.c plugins/snmp/snmp-sched.h \
 	plugins/snmp/snmp-logic.h
 plugins_snmp_snmp_la_CFLAGS = $(AM_CFLAGS) $(NETSNMP_CFLAGS)
 plugins_snmp_snmp_la_LIBADD = $(NETSNMP_LIBS)
@@ -14,6 +15,7 @@ plugins_snmp_snmp_la_LDFLAGS = $(PLUGIN_MODULE_FLAGS)
 
 ## Unit tests of the pure parts (config, conversions, counters, walks).
 t_unit_test_snmp_SOURCES = t/unit/test-snmp.c plugins/snmp/snmp-logic.c \
+	plugins/snmp/snmp-sched.c plugins/snmp/snmp-sched.h \
 	plugins/snmp/snmp-logic.h
 t_unit_test_snmp_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/snmp
 t_unit_test_snmp_CFLAGS = $(AM_CFLAGS) $(NETSNMP_CFLAGS)

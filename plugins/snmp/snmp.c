@@ -29,11 +29,14 @@
 #include <errno.h>
 #include <dlfcn.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
 #include <syslog.h>
 
 #include <net-snmp/library/large_fd_set.h>
 
 #include "snmp-logic.h"
+#include "snmp-sched.h"
 
 #define SCALARS_PER_PDU 16
 #define TICK_INTERVAL (50 * 1000)   /* µs, net-snmp timeout checks */
@@ -67,7 +70,7 @@ typedef struct {
 	void *sessp;
 	int fd;
 	guint watch;
-	nm_timer *timer;
+	gint64 next_due;        /* monotonic µs of the next turn */
 
 	GArray *scalars;        /* nm_snmp_oid: merged scalar OIDs */
 	GArray *scalar_have;    /* gboolean per scalar */
@@ -91,6 +94,10 @@ typedef struct {
 	nm_snmp_oid cur;
 	guint walk_rows;
 
+	/* the agent's address as resolved by net-snmp (family 0: unknown,
+	 * then replies are not checked against it) */
+	struct sockaddr_storage peer;
+
 	/* kept across polls */
 	gboolean have_uptime;
 	guint32 uptime;
@@ -100,6 +107,11 @@ typedef struct {
 	/* statistics */
 	guint64 polls, successes, failures, timeouts, varbinds, metrics;
 	guint64 restarts, walk_errors, truncated;
+	guint64 skipped;        /* turns skipped: the previous poll still ran */
+	guint64 overlaps;       /* a second request of one poll sent while one
+				   was in flight: must stay 0 */
+	guint64 wrong_source;   /* datagrams from another address/port */
+	guint64 unmatched;      /* replies matching no outstanding request */
 	gint64 last_success, last_error_time, last_duration, max_duration;
 	char *last_error;
 } target;
@@ -109,10 +121,12 @@ struct snmp_plugin {
 	nm_snmp_config *conf;
 	GPtrArray *targets;     /* target* */
 	GQueue waitq;           /* target* waiting for a request slot */
+	nm_snmp_sched *sched;   /* target* by due time of the next poll */
 	int in_flight;
 	int max_in_flight;
 	gint64 queued_max;
 	nm_counter *c_requests, *c_timeouts, *c_polls_failed, *c_metrics;
+	nm_counter *c_wrong_source, *c_unmatched;
 	nm_counter *c_traps, *c_informs, *c_traps_rejected, *c_trap_errors;
 	/* traps */
 	void *trap_sessp;
@@ -128,6 +142,7 @@ static const oid snmpTrapOID0[] = { 1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0 };
 static const oid snmpTraps[] = { 1, 3, 6, 1, 6, 3, 1, 1, 5 };
 
 static void send_next(target *t);
+static void poll_start(target *t);
 static void poll_fail(target *t, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 
 /* ------------------------------------------------------------------ */
@@ -277,17 +292,58 @@ static void target_free(target *t)
 /* ------------------------------------------------------------------ */
 /* Sessions and I/O                                                    */
 
-/* fd watch: the target's socket is readable. snmp_sess_read2() with a
- * large fd set (no FD_SETSIZE limit) parses the datagram and calls
- * response_cb() for a matching request. Main loop thread. */
+/* Is @from (a datagram's source) the target's agent? Address and port
+ * must both match; an unknown peer family accepts everything. */
+static gboolean from_peer(const target *t, const struct sockaddr_storage *from)
+{
+	if (t->peer.ss_family == AF_INET) {
+		const struct sockaddr_in *a = (const void *)&t->peer;
+		const struct sockaddr_in *b = (const void *)from;
+
+		return from->ss_family == AF_INET && a->sin_port == b->sin_port &&
+		       a->sin_addr.s_addr == b->sin_addr.s_addr;
+	}
+	if (t->peer.ss_family == AF_INET6) {
+		const struct sockaddr_in6 *a = (const void *)&t->peer;
+		const struct sockaddr_in6 *b = (const void *)from;
+
+		return from->ss_family == AF_INET6 &&
+		       a->sin6_port == b->sin6_port &&
+		       memcmp(&a->sin6_addr, &b->sin6_addr,
+			      sizeof(a->sin6_addr)) == 0;
+	}
+	return TRUE;
+}
+
+/* fd watch: the target's socket is readable. A datagram from another
+ * address or port than the agent's is read, counted (wrong_source) and
+ * dropped: net-snmp itself accepts a reply from anywhere if its
+ * request-id matches. Otherwise snmp_sess_read2() with a large fd set (no
+ * FD_SETSIZE limit) parses the datagram and calls response_cb() for the
+ * matching request, or unsolicited_cb() for any other. Main loop thread. */
 static gboolean on_readable(gint fd, GIOCondition cond, gpointer data)
 {
 	target *t = data;
 	netsnmp_large_fd_set fds;
+	struct sockaddr_storage from;
+	socklen_t flen = sizeof(from);
+	char byte;
 
 	(void)cond;
 	if (t->sessp == NULL)
 		return G_SOURCE_CONTINUE;
+	memset(&from, 0, sizeof(from));
+	if (recvfrom(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT,
+		     (struct sockaddr *)&from, &flen) < 0)
+		return G_SOURCE_CONTINUE;   /* EAGAIN, or an ICMP error: net-snmp
+					       reports the timeout */
+	if (!from_peer(t, &from)) {
+		if (recv(fd, &byte, 1, MSG_DONTWAIT) >= 0) {
+			t->wrong_source++;
+			nm_counter_add(t->sp->c_wrong_source, 1);
+		}
+		return G_SOURCE_CONTINUE;
+	}
 	netsnmp_large_fd_set_init(&fds, fd + 1);
 	NETSNMP_LARGE_FD_SET(fd, &fds);
 	/* Errors (a datagram that does not parse, an ICMP error) are
@@ -300,6 +356,35 @@ static gboolean on_readable(gint fd, GIOCondition cond, gpointer data)
 
 static int response_cb(int op, netsnmp_session *sess, int reqid,
 		       netsnmp_pdu *pdu, void *magic);
+
+/* The session's own callback: net-snmp calls it for a received PDU that
+ * matches no outstanding request (wrong request-id, a reply after its
+ * request timed out, or anything unsolicited). Counted (unmatched) and
+ * dropped; the request in flight goes on waiting. Returns 1. */
+static int unsolicited_cb(int op, netsnmp_session *sess, int reqid,
+			  netsnmp_pdu *pdu, void *magic)
+{
+	target *t = magic;
+
+	(void)sess;
+	(void)reqid;
+	(void)pdu;
+	if (op == NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE) {
+		t->unmatched++;
+		nm_counter_add(t->sp->c_unmatched, 1);
+	}
+	return 1;
+}
+
+/* Is @fd a datagram socket? */
+static gboolean socket_is_dgram(int fd)
+{
+	int type = 0;
+	socklen_t len = sizeof(type);
+
+	return getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0 &&
+	       type == SOCK_DGRAM;
+}
 
 /* Open the target's session (first poll, or again after an error).
  * Returns FALSE with the target's error set. */
@@ -316,7 +401,7 @@ static gboolean target_open(target *t)
 	s.retries = t->conf->retries;
 	s.flags |= SNMP_FLAGS_DONT_PROBE; /* no blocking engineID probe:
 					      discovery happens in-band */
-	s.callback = response_cb;
+	s.callback = unsolicited_cb;
 	s.callback_magic = t;
 	if (sec->version != SNMP_VERSION_3) {
 		s.community = (u_char *)sec->community;
@@ -379,6 +464,18 @@ static gboolean target_open(target *t)
 		return FALSE;
 	}
 	t->fd = tr->sock;
+	memset(&t->peer, 0, sizeof(t->peer));
+	/* UDP transports keep {remote, local} address pairs in ->data (a
+	 * stream transport is connected: nothing to check there) */
+	if (socket_is_dgram(t->fd) && tr->data != NULL &&
+	    tr->data_length >= (int)sizeof(netsnmp_addr_pair)) {
+		const netsnmp_addr_pair *ap = tr->data;
+
+		if (ap->remote_addr.sa.sa_family == AF_INET)
+			memcpy(&t->peer, &ap->remote_addr.sin, sizeof(struct sockaddr_in));
+		else if (ap->remote_addr.sa.sa_family == AF_INET6)
+			memcpy(&t->peer, &ap->remote_addr.sin6, sizeof(struct sockaddr_in6));
+	}
 	return TRUE;
 }
 
@@ -420,6 +517,8 @@ static void send_now(target *t, netsnmp_pdu *pdu)
 		free(msg);
 		return;
 	}
+	if (t->in_flight)
+		t->overlaps++;
 	t->in_flight = TRUE;
 	sp->in_flight++;
 	nm_counter_add(sp->c_requests, 1);
@@ -454,19 +553,32 @@ static void pump(snmp_plugin *sp)
 	}
 }
 
-/* Every 50 ms: snmp_sess_timeout() on each session with a request in
- * flight, which retransmits (retries) or reports NETSNMP_CALLBACK_OP_TIMED_OUT
- * to response_cb(). Only that target's poll is affected. */
+/* Every 50 ms: start the polls that are due (a target still polling
+ * when its next turn comes skips that turn and counts it: polls of one
+ * target never overlap), then snmp_sess_timeout() on each session with a
+ * request in flight, which retransmits (retries) or reports
+ * NETSNMP_CALLBACK_OP_TIMED_OUT to response_cb(). Only that target's poll
+ * is affected. */
 static nm_run_status tick(nm_plugin *p, nm_timer *tm, gint64 due, gpointer data)
 {
 	snmp_plugin *sp = data;
+	gint64 now = g_get_monotonic_time(), tdue;
+	target *t;
 
 	(void)p;
 	(void)tm;
 	(void)due;
+	while ((t = nm_snmp_sched_pop_due(sp->sched, now, &tdue)) != NULL) {
+		t->next_due = nm_snmp_sched_next_due(tdue, t->conf->interval,
+						     now, &t->skipped);
+		nm_snmp_sched_push(sp->sched, t->next_due, t);
+		if (t->polling)
+			t->skipped++;
+		else
+			poll_start(t);
+	}
 	for (guint i = 0; i < sp->targets->len; i++) {
-		target *t = g_ptr_array_index(sp->targets, i);
-
+		t = g_ptr_array_index(sp->targets, i);
 		if (t->in_flight && t->sessp != NULL)
 			snmp_sess_timeout(t->sessp);
 	}
@@ -783,8 +895,6 @@ static void poll_end(target *t)
 		t->max_duration = d;
 	for (guint i = 0; i < t->tables->len; i++)
 		table_state_clear(g_ptr_array_index(t->tables, i));
-	if (t->timer != NULL && !t->in_cb)
-		nm_timer_done(t->timer);
 }
 
 /* End the poll with an error: kept as last_error (shown by stats), logged
@@ -1125,19 +1235,10 @@ static int response_cb(int op, netsnmp_session *sess, int reqid,
 	return 1;
 }
 
-/* The target's timer: start a poll (opening the session on first use).
- * Returns NM_RUN_PENDING while requests are out, so the core never starts
- * an overlapping poll of this target (it skips and counts the turn). */
-static nm_run_status poll_cb(nm_plugin *p, nm_timer *tm, gint64 due,
-			     gpointer data)
+/* Start a poll of @t, which is not polling (opening the session on first
+ * use). Called by tick() when the target's turn is due. */
+static void poll_start(target *t)
 {
-	target *t = data;
-
-	(void)p;
-	(void)due;
-	t->timer = tm;
-	if (t->polling)          /* cannot happen: the core skips the turn */
-		return NM_RUN_PENDING;
 	t->polls++;
 	t->polling = TRUE;
 	t->poll_start = g_get_monotonic_time();
@@ -1153,8 +1254,6 @@ static nm_run_status poll_cb(nm_plugin *p, nm_timer *tm, gint64 due,
 		send_next(t);
 	}
 	t->in_cb = FALSE;
-	/* a failure to open or send ended the poll already */
-	return t->polling ? NM_RUN_PENDING : NM_RUN_DONE;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1384,10 +1483,6 @@ static JsonNode *stats_cb(nm_plugin *p, gpointer data)
 	json_builder_begin_object(b);
 	for (guint i = 0; i < sp->targets->len; i++) {
 		target *t = g_ptr_array_index(sp->targets, i);
-		nm_timer_stats ts = { 0 };
-
-		if (t->timer != NULL)
-			nm_timer_get_stats(t->timer, &ts);
 		json_builder_set_member_name(b, t->conf->name);
 		json_builder_begin_object(b);
 		json_builder_set_member_name(b, "address");
@@ -1403,12 +1498,15 @@ static JsonNode *stats_cb(nm_plugin *p, gpointer data)
 		add_int(b, "successes", (gint64)t->successes);
 		add_int(b, "failures", (gint64)t->failures);
 		add_int(b, "timeouts", (gint64)t->timeouts);
-		add_int(b, "skipped", (gint64)ts.missed);
+		add_int(b, "skipped", (gint64)t->skipped);
+		add_int(b, "overlaps", (gint64)t->overlaps);
 		add_int(b, "varbinds", (gint64)t->varbinds);
 		add_int(b, "metrics", (gint64)t->metrics);
 		add_int(b, "agent_restarts", (gint64)t->restarts);
 		add_int(b, "walk_errors", (gint64)t->walk_errors);
 		add_int(b, "walks_truncated", (gint64)t->truncated);
+		add_int(b, "wrong_source", (gint64)t->wrong_source);
+		add_int(b, "unmatched", (gint64)t->unmatched);
 		json_builder_set_member_name(b, "poll_duration");
 		json_builder_add_double_value(b, (double)t->last_duration / G_USEC_PER_SEC);
 		json_builder_set_member_name(b, "poll_duration_max");
@@ -1515,10 +1613,13 @@ static gboolean snmp_init(nm_plugin *p, const config_setting_t *conf,
 	sp->trap_fd = -1;
 	g_queue_init(&sp->waitq);
 	sp->targets = g_ptr_array_new();
+	sp->sched = nm_snmp_sched_new();
 	sp->c_requests = nm_plugin_counter(p, "requests");
 	sp->c_timeouts = nm_plugin_counter(p, "timeouts");
 	sp->c_polls_failed = nm_plugin_counter(p, "polls_failed");
 	sp->c_metrics = nm_plugin_counter(p, "metrics");
+	sp->c_wrong_source = nm_plugin_counter(p, "replies_wrong_source");
+	sp->c_unmatched = nm_plugin_counter(p, "replies_unmatched");
 	sp->c_traps = nm_plugin_counter(p, "traps_received");
 	sp->c_informs = nm_plugin_counter(p, "informs_acknowledged");
 	sp->c_traps_rejected = nm_plugin_counter(p, "traps_rejected");
@@ -1559,8 +1660,11 @@ static gboolean snmp_init(nm_plugin *p, const config_setting_t *conf,
 		name = g_strdup_printf("poll:%s", t->conf->name);
 
 		g_ptr_array_add(sp->targets, t);
-		t->timer = nm_plugin_add_timer(p, name, t->conf->interval,
-					       NM_TIMER_DEFAULT, poll_cb, t, NULL);
+		t->next_due = nm_snmp_sched_first_due(nm_plugin_name(p), name,
+						      t->conf->interval,
+						      g_get_monotonic_time(),
+						      g_get_real_time());
+		nm_snmp_sched_push(sp->sched, t->next_due, t);
 		g_free(name);
 	}
 	raise_fd_limit(sp);
@@ -1571,6 +1675,7 @@ static gboolean snmp_init(nm_plugin *p, const config_setting_t *conf,
 		for (guint i = 0; i < sp->targets->len; i++)
 			target_free(g_ptr_array_index(sp->targets, i));
 		g_ptr_array_free(sp->targets, TRUE);
+		nm_snmp_sched_free(sp->sched);
 		nm_snmp_config_free(c);
 		nm_plugin_set_data(p, NULL);
 		g_free(sp);
@@ -1600,10 +1705,10 @@ static void snmp_shutdown_cb(nm_plugin *p)
 		target *t = g_ptr_array_index(sp->targets, i);
 
 		t->polling = FALSE;
-		t->timer = NULL;
 		target_free(t);
 	}
 	g_ptr_array_free(sp->targets, TRUE);
+	nm_snmp_sched_free(sp->sched);
 	if (sp->trap_watch != 0)
 		nm_plugin_remove_watch(p, sp->trap_watch);
 	if (sp->trap_sessp != NULL)

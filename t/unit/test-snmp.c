@@ -10,6 +10,7 @@
 #include <glib/gstdio.h>
 
 #include "snmp-logic.h"
+#include "snmp-sched.h"
 
 /* ---- configuration ---- */
 
@@ -449,6 +450,45 @@ static void test_counter(void)
 			 <=, (guint64)G_MAXINT64);
 }
 
+/* The poll schedule: earliest first, ties and many items, phases as the
+ * core's timers place them, missed turns counted. */
+static void test_sched(void)
+{
+	nm_snmp_sched *s = nm_snmp_sched_new();
+	static int items[1000];
+	gint64 due = -1, prev = G_MININT64, d1, d2;
+	guint64 missed = 0;
+	guint n = 0;
+
+	g_assert_null(nm_snmp_sched_pop_due(s, G_MAXINT64, NULL));
+	for (int i = 0; i < 1000; i++)
+		nm_snmp_sched_push(s, (gint64)((i * 7919) % 1000), &items[i]);
+	g_assert_cmpuint(nm_snmp_sched_len(s), ==, 1000);
+	g_assert_null(nm_snmp_sched_pop_due(s, -1, NULL));
+	while (nm_snmp_sched_pop_due(s, 499, &due) != NULL) {
+		g_assert_cmpint(due, >=, prev);
+		g_assert_cmpint(due, <=, 499);
+		prev = due;
+		n++;
+	}
+	g_assert_cmpuint(n, ==, 500);
+	g_assert_cmpuint(nm_snmp_sched_len(s), ==, 500);
+	nm_snmp_sched_free(s);
+
+	/* due when real % interval == phase, same phase for the same name */
+	d1 = nm_snmp_sched_first_due("snmp", "poll:a", 10000000, 1000, 123456789);
+	d2 = nm_snmp_sched_first_due("snmp", "poll:a", 10000000, 5000, 123460789);
+	g_assert_cmpint(d1, ==, d2);
+	g_assert_cmpint(d1, >=, 1000);
+	g_assert_cmpint(d1, <, 1000 + 10000000);
+	/* next turn one interval on; at 135 the turns of 110, 120 and 130 are
+	 * past: 3 missed, next at 140 (as the core counts its timers) */
+	g_assert_cmpint(nm_snmp_sched_next_due(100, 10, 105, &missed), ==, 110);
+	g_assert_cmpuint(missed, ==, 0);
+	g_assert_cmpint(nm_snmp_sched_next_due(100, 10, 135, &missed), ==, 140);
+	g_assert_cmpuint(missed, ==, 3);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -465,5 +505,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/snmp/walk/classify", test_walk_classify);
 	g_test_add_func("/snmp/uptime/restart", test_uptime);
 	g_test_add_func("/snmp/counter/continuity", test_counter);
+	g_test_add_func("/snmp/sched", test_sched);
 	return g_test_run();
 }
