@@ -54,6 +54,7 @@
 
 #include <netmon/plugin.h>
 
+#include "match.h"
 #include "proto.h"
 
 /* ------------------------------------------------------------------ */
@@ -115,71 +116,18 @@ static const nm_conf_key icmp_keys[] = {
 #define DEFAULT_MAX_RATE 10000.0
 /* Most sends per dispatch, so replies are read in between. */
 #define SEND_BATCH 256
-/* Most datagrams read per wake-up of a socket watch. */
-#define RECV_BATCH 1024
+/* Datagrams read by one recvmmsg() call, and most calls per wake-up of a
+ * socket watch (so a flood cannot starve the sending). */
+#define RECV_BATCH 64
+#define RECV_CALLS 16
+/* Room for the IPv4 header (raw sockets deliver it; at most 60 octets) in
+ * front of the ICMP message. */
+#define RECV_HDR_ROOM 64
 /* How long shutdown waits for cancelled DNS lookups to come back. */
 #define SHUTDOWN_DNS_WAIT (2 * G_USEC_PER_SEC)
 
 /* ------------------------------------------------------------------ */
 /* State                                                               */
-
-typedef enum {
-	PROBE_UNSENT = 0,
-	PROBE_SENT,      /* awaiting its reply */
-	PROBE_REPLIED,
-	PROBE_FAILED,    /* sendto() failed: lost */
-	PROBE_LATE       /* reply came after the timeout: lost */
-} probe_state;
-
-typedef struct {
-	gint64 tx_mono;     /* µs, g_get_monotonic_time() */
-	gint64 tx_real_ns;  /* CLOCK_REALTIME ns, to pair with SO_TIMESTAMPNS */
-	double rtt_ms;
-	guint16 seq;
-	guint8 state;
-} probe;
-
-typedef enum { PHASE_WAIT = 0, PHASE_SEND, PHASE_END } phase;
-
-typedef struct icmp_ctx icmp_ctx;
-
-typedef struct {
-	icmp_ctx *ctx;
-	guint index;
-	char *name;
-	char *address;            /* as configured */
-	int family_pref;          /* AF_UNSPEC, AF_INET, AF_INET6 */
-	gboolean literal;         /* address is numeric: never resolved */
-	struct sockaddr_storage sa;
-	socklen_t salen;
-	gboolean have_addr;
-	struct sockaddr_storage next_sa; /* resolved, applied at next round */
-	socklen_t next_salen;
-	gboolean have_next;
-	char addr_str[INET6_ADDRSTRLEN];
-	char *error;              /* why the target cannot be probed, or NULL */
-	gboolean resolving;
-
-	guint pings;
-	gint64 interval, timeout, spacing; /* µs */
-	gsize size;
-
-	phase ph;
-	gint64 due;               /* monotonic µs of the next event */
-	gint heap_pos;            /* -1 when not in the heap */
-	guint32 round;
-	gint64 round_start;       /* monotonic µs */
-	gint64 round_real;        /* real µs, the METRIC time */
-	guint next_probe, answered;
-	gint64 last_tx;
-	probe *probes;            /* pings entries: bounded state */
-
-	guint lost_rounds;
-	gboolean have_result;
-	icmp_round_stats last;
-	double last_rtt;          /* ms of the latest reply, NAN if none */
-	guint64 sent_total, received_total, rounds;
-} target;
 
 typedef struct {
 	icmp_ctx *ctx;
@@ -212,7 +160,17 @@ struct icmp_ctx {
 	guint pending_lookups;
 	guint8 *txbuf;
 	gsize txbuf_len;
-	guint8 rxbuf[65536 + 512];
+	/* recvmmsg() batch: RECV_BATCH slots of rx_slot octets each. */
+	guint8 *rxbuf;
+	gsize rx_slot;
+	struct mmsghdr rx_msgs[RECV_BATCH];
+	struct iovec rx_iov[RECV_BATCH];
+	icmp_rx_pkt rx_pkts[RECV_BATCH];
+	target *rx_done[RECV_BATCH];
+	union {
+		char buf[CMSG_SPACE(sizeof(struct timespec)) * 2];
+		struct cmsghdr align;
+	} rx_cmsg[RECV_BATCH];
 	nm_counter *c_sent, *c_received, *c_late, *c_dup, *c_foreign,
 		*c_send_err, *c_rounds, *c_missed, *c_resolve_fail;
 };
@@ -582,85 +540,62 @@ static GSourceFuncs pacer_funcs = { .dispatch = pacer_dispatch };
 /* ------------------------------------------------------------------ */
 /* Receiving                                                           */
 
-static gboolean same_addr(const target *t, const struct sockaddr_storage *from)
+/* Read up to RECV_BATCH datagrams with one recvmmsg(2) into ctx->rx_pkts.
+ * Returns how many (0 when none is waiting or on an error). */
+static guint recv_batch(icmp_ctx *ctx, icmp_sock *s, int fd)
 {
-	if (from->ss_family != t->sa.ss_family)
-		return FALSE;
-	if (from->ss_family == AF_INET)
-		return ((const struct sockaddr_in *)from)->sin_addr.s_addr ==
-		       ((const struct sockaddr_in *)&t->sa)->sin_addr.s_addr;
-	return memcmp(&((const struct sockaddr_in6 *)from)->sin6_addr,
-		      &((const struct sockaddr_in6 *)&t->sa)->sin6_addr,
-		      sizeof(struct in6_addr)) == 0;
-}
+	int r;
 
-static void handle_reply(icmp_ctx *ctx, icmp_sock *s, gsize len,
-			 const struct sockaddr_storage *from, gint64 rx_ns,
-			 gint64 now)
-{
-	icmp_tag tag;
-	guint16 seq = 0;
-	icmp_parse_result pr;
-	target *t;
-	probe *p;
+	for (guint i = 0; i < RECV_BATCH; i++) {
+		struct msghdr *mh = &ctx->rx_msgs[i].msg_hdr;
+		ctx->rx_iov[i].iov_base = ctx->rxbuf + i * ctx->rx_slot;
+		ctx->rx_iov[i].iov_len = ctx->rx_slot;
+		mh->msg_name = &ctx->rx_pkts[i].from;
+		mh->msg_namelen = sizeof(ctx->rx_pkts[i].from);
+		mh->msg_iov = &ctx->rx_iov[i];
+		mh->msg_iovlen = 1;
+		mh->msg_control = ctx->rx_cmsg[i].buf;
+		mh->msg_controllen = sizeof(ctx->rx_cmsg[i].buf);
+		mh->msg_flags = 0;
+	}
+	do
+		r = recvmmsg(fd, ctx->rx_msgs, RECV_BATCH, MSG_DONTWAIT, NULL);
+	while (r < 0 && errno == EINTR);
+	if (r < 0) {
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			NM_DEBUG(ctx->p, "%s ICMP socket: recvmmsg: %s",
+				 family_name(s->family), g_strerror(errno));
+		return 0;
+	}
+	for (int i = 0; i < r; i++) {
+		struct msghdr *mh = &ctx->rx_msgs[i].msg_hdr;
+		icmp_rx_pkt *pkt = &ctx->rx_pkts[i];
 
-	pr = icmp_echo_parse(ctx->rxbuf, len, s->family,
-			     s->raw && s->family == AF_INET, s->raw, s->ident,
-			     ctx->magic, &seq, &tag);
-	if (pr == ICMP_PARSE_NOT_REPLY)
-		return; /* other ICMP traffic on a raw socket: not ours */
-	if (pr != ICMP_PARSE_OK || tag.target >= ctx->n) {
-		nm_counter_add(ctx->c_foreign, 1);
-		return;
+		pkt->buf = ctx->rx_iov[i].iov_base;
+		pkt->len = ctx->rx_msgs[i].msg_len;
+		pkt->truncated = (mh->msg_flags & MSG_TRUNC) != 0;
+		pkt->rx_ns = 0;
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c != NULL;
+		     c = CMSG_NXTHDR(mh, c)) {
+			if (c->cmsg_level == SOL_SOCKET &&
+			    c->cmsg_type == SCM_TIMESTAMPNS &&
+			    c->cmsg_len >= CMSG_LEN(sizeof(struct timespec))) {
+				struct timespec ts;
+				memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+				pkt->rx_ns = (gint64)ts.tv_sec * 1000000000 +
+					     ts.tv_nsec;
+			}
+		}
 	}
-	t = ctx->targets[tag.target];
-	if (!t->have_addr || !same_addr(t, from) || tag.seq != seq ||
-	    tag.probe >= t->pings || tag.round > t->round) {
-		nm_counter_add(ctx->c_foreign, 1);
-		return;
-	}
-	if (tag.round != t->round || t->ph == PHASE_WAIT) {
-		nm_counter_add(ctx->c_late, 1); /* its round is over */
-		return;
-	}
-	p = &t->probes[tag.probe];
-	if (p->state == PROBE_UNSENT || p->seq != seq) {
-		nm_counter_add(ctx->c_foreign, 1);
-		return;
-	}
-	if (p->state == PROBE_REPLIED) {
-		nm_counter_add(ctx->c_dup, 1);
-		return;
-	}
-	if (p->state != PROBE_SENT) { /* LATE (or FAILED) already */
-		nm_counter_add(ctx->c_late, 1);
-		return;
-	}
-	if (now - p->tx_mono > t->timeout) {
-		p->state = PROBE_LATE;
-		t->answered++;
-		nm_counter_add(ctx->c_late, 1);
-	} else {
-		double rtt = rx_ns > 0 ? (double)(rx_ns - p->tx_real_ns) / 1e6
-				       : -1;
-		/* A stepped clock makes the kernel stamp useless: monotonic. */
-		if (rtt < 0 || rtt * 1000 > (double)t->timeout)
-			rtt = (double)(now - p->tx_mono) / 1e3;
-		p->state = PROBE_REPLIED;
-		p->rtt_ms = rtt;
-		t->last_rtt = rtt;
-		t->answered++;
-		t->received_total++;
-		nm_counter_add(ctx->c_received, 1);
-	}
-	if (t->next_probe == t->pings && t->answered == t->pings)
-		finish_round(ctx, t, now);
+	return (guint)r;
 }
 
 static gboolean on_readable(gint fd, GIOCondition cond, gpointer data)
 {
 	icmp_sock *s = data;
 	icmp_ctx *ctx = s->ctx;
+	icmp_rx_params prm = { .family = s->family, .raw = s->raw,
+			       .ident = s->ident, .magic = ctx->magic };
 	gboolean moved = FALSE;
 
 	if (cond & (G_IO_ERR | G_IO_HUP | G_IO_NVAL)) {
@@ -670,49 +605,29 @@ static gboolean on_readable(gint fd, GIOCondition cond, gpointer data)
 			NM_DEBUG(ctx->p, "%s ICMP socket error: %s",
 				 family_name(s->family), g_strerror(e));
 	}
-	for (int i = 0; i < RECV_BATCH; i++) {
-		struct sockaddr_storage from;
-		union {
-			char buf[CMSG_SPACE(sizeof(struct timespec)) * 2];
-			struct cmsghdr align;
-		} cbuf;
-		struct iovec iov = { ctx->rxbuf, sizeof(ctx->rxbuf) };
-		struct msghdr mh = { .msg_name = &from,
-				     .msg_namelen = sizeof(from),
-				     .msg_iov = &iov, .msg_iovlen = 1,
-				     .msg_control = cbuf.buf,
-				     .msg_controllen = sizeof(cbuf.buf) };
-		gint64 rx_ns = 0;
-		ssize_t r;
+	for (int call = 0; call < RECV_CALLS; call++) {
+		guint got = recv_batch(ctx, s, fd), ndone;
+		icmp_rx_counts c;
+		gint64 now;
 
-		memset(&from, 0, sizeof(from));
-		r = recvmsg(fd, &mh, 0);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno != EAGAIN && errno != EWOULDBLOCK)
-				NM_DEBUG(ctx->p, "%s ICMP socket: recvmsg: %s",
-					 family_name(s->family),
-					 g_strerror(errno));
+		if (got == 0)
 			break;
-		}
-		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c != NULL;
-		     c = CMSG_NXTHDR(&mh, c)) {
-			if (c->cmsg_level == SOL_SOCKET &&
-			    c->cmsg_type == SCM_TIMESTAMPNS &&
-			    c->cmsg_len >= CMSG_LEN(sizeof(struct timespec))) {
-				struct timespec ts;
-				memcpy(&ts, CMSG_DATA(c), sizeof(ts));
-				rx_ns = (gint64)ts.tv_sec * 1000000000 + ts.tv_nsec;
-			}
-		}
-		if (mh.msg_flags & MSG_TRUNC) {
-			nm_counter_add(ctx->c_foreign, 1);
-			continue;
-		}
-		handle_reply(ctx, s, (gsize)r, &from, rx_ns,
-			     g_get_monotonic_time());
+		now = g_get_monotonic_time();
+		ndone = icmp_rx_match(ctx->targets, ctx->n, &prm, ctx->rx_pkts,
+				      got, now, &c, ctx->rx_done);
+		if (c.replies)
+			nm_counter_add(ctx->c_received, c.replies);
+		if (c.late)
+			nm_counter_add(ctx->c_late, c.late);
+		if (c.duplicate)
+			nm_counter_add(ctx->c_dup, c.duplicate);
+		if (c.foreign)
+			nm_counter_add(ctx->c_foreign, c.foreign);
+		for (guint i = 0; i < ndone; i++)
+			finish_round(ctx, ctx->rx_done[i], now);
 		moved = TRUE;
+		if (got < RECV_BATCH)
+			break;
 	}
 	if (moved)
 		pacer_arm(ctx, 0);
@@ -1089,6 +1004,7 @@ static void ctx_unref(icmp_ctx *ctx)
 	g_free(ctx->targets);
 	g_free(ctx->heap);
 	g_free(ctx->txbuf);
+	g_free(ctx->rxbuf);
 	g_free(ctx->s4.error);
 	g_free(ctx->s6.error);
 	g_clear_object(&ctx->cancel);
@@ -1219,6 +1135,10 @@ static gboolean icmp_init(nm_plugin *p, const config_setting_t *conf,
 	ctx->n = kept;
 	ctx->txbuf_len = ICMP_ECHO_HDR_LEN + max_size;
 	ctx->txbuf = g_malloc(ctx->txbuf_len);
+	/* Replies are as long as their requests; longer ones are truncated
+	 * (MSG_TRUNC) and counted foreign. Slots 8-octet aligned. */
+	ctx->rx_slot = (RECV_HDR_ROOM + ctx->txbuf_len + 7) & ~(gsize)7;
+	ctx->rxbuf = g_malloc((gsize)RECV_BATCH * ctx->rx_slot);
 	ctx->c_sent = nm_plugin_counter(p, "probes_sent");
 	ctx->c_received = nm_plugin_counter(p, "replies");
 	ctx->c_late = nm_plugin_counter(p, "replies_late");

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <sys/ioctl.h>
@@ -25,6 +26,7 @@
 #include <glib/gstdio.h>
 
 #include "daemon.h"
+#include "match.h"
 #include "proto.h"
 
 static gboolean have_netns;
@@ -184,6 +186,172 @@ static void test_round_stats(void)
 	icmp_round_compute(NULL, 0, &s);
 	g_assert_cmpuint(s.sent, ==, 0);
 	g_assert_true(isnan(s.loss));
+}
+
+/* ------------------------------------------------------------------ */
+/* match.c: a recvmmsg() batch against the probes                     */
+
+#define M_MAGIC 0x5eed1e55u
+#define M_ID 0x4242
+
+static void m_target(target *t, guint index, const char *addr, guint pings)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)&t->sa;
+
+	memset(t, 0, sizeof(*t));
+	t->index = index;
+	sin->sin_family = AF_INET;
+	g_assert_cmpint(inet_pton(AF_INET, addr, &sin->sin_addr), ==, 1);
+	t->salen = sizeof(*sin);
+	t->have_addr = TRUE;
+	t->pings = pings;
+	t->timeout = G_USEC_PER_SEC;
+	t->round = 5;
+	t->ph = PHASE_END;
+	t->last_rtt = NAN;
+	t->next_probe = pings; /* every probe sent */
+	t->probes = g_new0(probe, pings);
+	for (guint i = 0; i < pings; i++) {
+		t->probes[i].state = PROBE_SENT;
+		t->probes[i].seq = (guint16)(100 * index + i);
+		t->probes[i].tx_mono = 1000000;                /* µs */
+		t->probes[i].tx_real_ns = 5000000000000000000; /* ns */
+	}
+}
+
+/* The reply @t would get to its probe @probe, with the tag of @round and
+ * @magic, as a datagram socket delivers it (no IP header), at real time
+ * tx + @rtt_us. */
+static void m_reply(icmp_rx_pkt *pkt, guint8 *buf, const target *t,
+		    guint probe_i, guint32 round, guint32 magic, const char *from,
+		    gint64 rtt_us)
+{
+	icmp_tag tag = { .magic = magic, .target = t->index, .round = round,
+			 .probe = (guint16)probe_i,
+			 .seq = t->probes[probe_i].seq };
+	struct sockaddr_in *sin = (struct sockaddr_in *)&pkt->from;
+	gsize len = icmp_echo_build(buf, 64, AF_INET, M_ID,
+				    t->probes[probe_i].seq, &tag, 56);
+
+	g_assert_cmpuint(len, ==, 64);
+	make_reply(buf, len, AF_INET);
+	memset(pkt, 0, sizeof(*pkt));
+	pkt->buf = buf;
+	pkt->len = len;
+	sin->sin_family = AF_INET;
+	g_assert_cmpint(inet_pton(AF_INET, from, &sin->sin_addr), ==, 1);
+	pkt->rx_ns = t->probes[probe_i].tx_real_ns + rtt_us * 1000;
+}
+
+static void test_match_batch(void)
+{
+	target t0, t1, t2;
+	target *targets[] = { &t0, &t1, &t2 };
+	icmp_rx_params prm = { .family = AF_INET, .raw = FALSE,
+			       .ident = M_ID, .magic = M_MAGIC };
+	guint8 bufs[16][64];
+	icmp_rx_pkt pkts[16];
+	target *done[16];
+	icmp_rx_counts c;
+	guint k = 0, nd;
+	gint64 now = 1000000 + 2000; /* 2 ms after the sends */
+
+	m_target(&t0, 0, "127.0.0.10", 2);
+	m_target(&t1, 1, "127.0.0.11", 1);
+	m_target(&t2, 2, "127.0.0.12", 2);
+	t2.probes[1].tx_mono = now - 2 * G_USEC_PER_SEC; /* timed out */
+
+	/* 0: t0 probe 0, 1.5 ms: in time. */
+	m_reply(&pkts[k], bufs[k], &t0, 0, 5, M_MAGIC, "127.0.0.10", 1500); k++;
+	/* 1: the same reply again: a duplicate. */
+	m_reply(&pkts[k], bufs[k], &t0, 0, 5, M_MAGIC, "127.0.0.10", 1600); k++;
+	/* 2: another process's reply (other magic): foreign. */
+	m_reply(&pkts[k], bufs[k], &t1, 0, 5, 0x12345678, "127.0.0.11", 10); k++;
+	/* 3: our tag but from the wrong address: foreign. */
+	m_reply(&pkts[k], bufs[k], &t1, 0, 5, M_MAGIC, "127.0.0.99", 10); k++;
+	/* 4: t1's only probe: completes t1's round. */
+	m_reply(&pkts[k], bufs[k], &t1, 0, 5, M_MAGIC, "127.0.0.11", 700); k++;
+	/* 5: duplicate of it: counted, t1 not completed twice. */
+	m_reply(&pkts[k], bufs[k], &t1, 0, 5, M_MAGIC, "127.0.0.11", 800); k++;
+	/* 6: a reply to round 4 of t2: late (its round is over). */
+	m_reply(&pkts[k], bufs[k], &t2, 0, 4, M_MAGIC, "127.0.0.12", 10); k++;
+	/* 7: a reply to round 6 (not yet sent): foreign. */
+	m_reply(&pkts[k], bufs[k], &t2, 0, 6, M_MAGIC, "127.0.0.12", 10); k++;
+	/* 8: truncated (MSG_TRUNC): foreign. */
+	m_reply(&pkts[k], bufs[k], &t2, 0, 5, M_MAGIC, "127.0.0.12", 10);
+	pkts[k].truncated = TRUE; k++;
+	/* 9: an echo request (not a reply): ignored. */
+	m_reply(&pkts[k], bufs[k], &t2, 0, 5, M_MAGIC, "127.0.0.12", 10);
+	bufs[k][0] = 8;
+	bufs[k][2] = bufs[k][3] = 0;
+	{
+		guint16 cs = icmp_checksum(bufs[k], pkts[k].len);
+		bufs[k][2] = (guint8)(cs >> 8);
+		bufs[k][3] = (guint8)cs;
+	}
+	k++;
+	/* 10: t2 probe 1 after its timeout: late, the probe is lost. */
+	m_reply(&pkts[k], bufs[k], &t2, 1, 5, M_MAGIC, "127.0.0.12", 10); k++;
+	/* 11: t2 probe 0 without a kernel stamp: RTT from the monotonic
+	 *     clock (2 ms); completes t2's round. */
+	m_reply(&pkts[k], bufs[k], &t2, 0, 5, M_MAGIC, "127.0.0.12", 0);
+	pkts[k].rx_ns = 0; k++;
+	/* 12: a target index beyond the table: foreign. */
+	{
+		target ghost;
+		m_target(&ghost, 7, "127.0.0.10", 1);
+		m_reply(&pkts[k], bufs[k], &ghost, 0, 5, M_MAGIC, "127.0.0.10", 1);
+		g_free(ghost.probes);
+		k++;
+	}
+	/* 13: a corrupted checksum: foreign. */
+	m_reply(&pkts[k], bufs[k], &t0, 1, 5, M_MAGIC, "127.0.0.10", 10);
+	bufs[k][40] ^= 1; k++;
+	/* 14: t0 probe 1, 3 ms: completes t0. */
+	m_reply(&pkts[k], bufs[k], &t0, 1, 5, M_MAGIC, "127.0.0.10", 3000); k++;
+
+	nd = icmp_rx_match(targets, 3, &prm, pkts, k, now, &c, done);
+	g_assert_cmpuint(c.replies, ==, 4);   /* 0, 4, 11, 14 */
+	g_assert_cmpuint(c.duplicate, ==, 2); /* 1, 5 */
+	g_assert_cmpuint(c.foreign, ==, 6);   /* 2, 3, 7, 8, 12, 13 */
+	g_assert_cmpuint(c.late, ==, 2);      /* 6, 10 */
+	g_assert_cmpuint(c.ignored, ==, 1);   /* 9 */
+	g_assert_cmpuint(c.replies + c.duplicate + c.foreign + c.late +
+			 c.ignored, ==, k);
+	g_assert_cmpuint(nd, ==, 3);
+	g_assert_true(done[0] == &t1 && done[1] == &t2 && done[2] == &t0);
+
+	g_assert_cmpint(t0.probes[0].state, ==, PROBE_REPLIED);
+	g_assert_cmpfloat_with_epsilon(t0.probes[0].rtt_ms, 1.5, 1e-9);
+	g_assert_cmpfloat_with_epsilon(t0.probes[1].rtt_ms, 3.0, 1e-9);
+	g_assert_cmpfloat_with_epsilon(t0.last_rtt, 3.0, 1e-9);
+	g_assert_cmpuint(t0.answered, ==, 2);
+	g_assert_cmpuint(t0.received_total, ==, 2);
+	g_assert_cmpfloat_with_epsilon(t1.probes[0].rtt_ms, 0.7, 1e-9);
+	g_assert_cmpuint(t1.received_total, ==, 1);
+	g_assert_cmpint(t2.probes[1].state, ==, PROBE_LATE);
+	g_assert_cmpint(t2.probes[0].state, ==, PROBE_REPLIED);
+	g_assert_cmpfloat_with_epsilon(t2.probes[0].rtt_ms, 2.0, 1e-9);
+	g_assert_cmpuint(t2.received_total, ==, 1);
+
+	/* The same batch again: every reply is now a duplicate or late, and
+	 * no round completes a second time. */
+	nd = icmp_rx_match(targets, 3, &prm, pkts, k, now, &c, done);
+	g_assert_cmpuint(nd, ==, 0);
+	g_assert_cmpuint(c.replies, ==, 0);
+	g_assert_cmpuint(c.duplicate, ==, 6); /* 0, 1, 4, 5, 11, 14 */
+	g_assert_cmpuint(c.late, ==, 2);      /* 6, 10 */
+	g_assert_cmpuint(c.foreign, ==, 6);
+	g_assert_cmpfloat_with_epsilon(t0.probes[0].rtt_ms, 1.5, 1e-9);
+
+	/* An empty batch. */
+	g_assert_cmpuint(icmp_rx_match(targets, 3, &prm, pkts, 0, now, &c,
+				       done), ==, 0);
+	g_assert_cmpuint(c.foreign + c.replies, ==, 0);
+
+	g_free(t0.probes);
+	g_free(t1.probes);
+	g_free(t2.probes);
 }
 
 /* ------------------------------------------------------------------ */
@@ -602,6 +770,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/icmp/proto/checksum", test_checksum);
 	g_test_add_func("/icmp/proto/build-parse", test_build_parse);
 	g_test_add_func("/icmp/stats/round", test_round_stats);
+	g_test_add_func("/icmp/match/batch", test_match_batch);
 	g_test_add_func("/icmp/config/errors", test_config_errors);
 	g_test_add_func("/icmp/loopback/datagram", test_loopback_datagram);
 	g_test_add_func("/icmp/loopback/raw", test_loopback_raw);
