@@ -22,6 +22,8 @@ typedef struct {
 	char *control_socket;   /**< default <state_dir>/netmond.sock */
 	char *pid_file;         /**< default <state_dir>/netmond.pid */
 	char *log_file;         /**< NULL: syslog in the background */
+	char *log_to;           /**< netmond.log: "auto" (default), "stderr"
+				     or "syslog" */
 	nm_log_level log_level; /**< default info */
 	guint workers;          /**< worker pool size; default 4 */
 	gint64 shutdown_timeout; /**< µs to drain at SIGTERM; default 10 s */
@@ -48,13 +50,53 @@ extern const nm_conf_key nm_core_config_keys[];
 
 /* ---- log.c ---------------------------------------------------------- */
 
-typedef enum { NM_LOG_TO_STDERR = 0, NM_LOG_TO_SYSLOG, NM_LOG_TO_FILE } nm_log_target;
+/** Where lines go. NM_LOG_TO_JOURNAL: stderr connected to journald
+ *  (systemd's $JOURNAL_STREAM), lines "<priority>source: text" without a
+ *  time stamp (sd-daemon(3) prefixes). */
+typedef enum { NM_LOG_TO_STDERR = 0, NM_LOG_TO_SYSLOG, NM_LOG_TO_FILE,
+	       NM_LOG_TO_JOURNAL } nm_log_target;
 /** Configure logging (main thread, before threads start or under its own
  *  lock). @path for NM_LOG_TO_FILE. Returns FALSE with @err if the file
  *  cannot be opened (the previous target stays). */
 gboolean nm_log_setup(nm_log_target target, const char *path,
 		      nm_log_level level, GError **err);
 void nm_log_set_level(nm_log_level level);
+/** TRUE when stderr is the journal stream systemd named in
+ *  $JOURNAL_STREAM ("device:inode" of the stream, systemd.exec(5)). */
+gboolean nm_log_journal_stream(void);
+/** Write the "last message repeated N times" lines of identical messages
+ *  held back whose window has passed (@all: every one, at shutdown). */
+void nm_log_flush_repeats(gboolean all);
+
+/** Identical lines (same level, source and text) are written at most once
+ *  per NM_LOG_REPEAT_WINDOW µs; the ones held back are counted and
+ *  reported as "last message repeated N times in S s: text" once the
+ *  window has passed. Up to NM_LOG_REPEAT_KEYS distinct lines are tracked
+ *  per window; beyond that lines are written untracked. Debug lines are
+ *  never held back. */
+#define NM_LOG_REPEAT_WINDOW (10 * G_USEC_PER_SEC)
+#define NM_LOG_REPEAT_KEYS 256
+
+/** The rate limiter behind that, a pure object for tests: times are
+ *  passed in (µs, monotonic). Not thread-safe (the logger locks). */
+typedef struct nm_lograte nm_lograte;
+/** Called for each expired line that had repeats: @count lines held back
+ *  over @span_us since the line was written. */
+typedef void (*nm_lograte_fn)(nm_log_level level, const char *source,
+			      const char *text, guint count, gint64 span_us,
+			      gpointer data);
+nm_lograte *nm_lograte_new(gint64 window_us, guint max_entries);
+void nm_lograte_free(nm_lograte *r);
+/** TRUE: write this line now (first of its kind in the window, or the
+ *  table is full); FALSE: held back and counted. Call nm_lograte_expire()
+ *  with the same @now_us first so a passed window opens a new one. */
+gboolean nm_lograte_check(nm_lograte *r, nm_log_level level,
+			  const char *source, const char *text, gint64 now_us);
+/** Forget the lines whose window has passed at @now_us (@all: every
+ *  line), calling @fn (may be NULL) for those with repeats first.
+ *  Returns the number of @fn calls. */
+guint nm_lograte_expire(nm_lograte *r, gint64 now_us, gboolean all,
+			nm_lograte_fn fn, gpointer data);
 
 /* ---- ctl.c: the control socket ------------------------------------ */
 

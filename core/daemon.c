@@ -9,6 +9,7 @@
 #include <glib/gstdio.h>
 
 #include "daemon.h"
+#include "notify.h"
 
 nm_core *nm_core_new(nm_core_config *config)
 {
@@ -88,6 +89,7 @@ static nm_run_status self_tick(nm_plugin *p, nm_timer *t, gint64 due,
 	(void)t;
 	(void)due;
 	nm_selfstats_publish(data);
+	nm_log_flush_repeats(FALSE);
 	return NM_RUN_DONE;
 }
 
@@ -165,6 +167,7 @@ gboolean nm_core_reload(nm_core *core, GError **err)
 	GError *e = NULL;
 
 	core->reloads++;
+	(void)nm_notify_reloading();
 	fresh = nm_core_config_load(old->file, &e);
 	if (fresh == NULL)
 		goto refused;
@@ -241,6 +244,7 @@ gboolean nm_core_reload(nm_core *core, GError **err)
 	g_clear_pointer(&core->last_reload_error, g_free);
 	nm_log(NM_LOG_NOTICE, "core", "reloaded %s: %u plugins",
 	       core->config->file, core->plugins->len);
+	(void)nm_notify("READY=1\nSTATUS=running (reloaded)");
 	return TRUE;
 
 refused:
@@ -250,6 +254,7 @@ refused:
 	nm_log(NM_LOG_ERROR, "core",
 	       "reload refused, still running the previous configuration:\n%s",
 	       e->message);
+	(void)nm_notify("READY=1\nSTATUS=running (reload refused)");
 	g_propagate_error(err, e);
 	return FALSE;
 }

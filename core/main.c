@@ -6,8 +6,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +15,8 @@
 #include <glib/gstdio.h>
 
 #include "daemon.h"
+#include "notify.h"
+#include "privs.h"
 
 #ifndef NM_SYSCONF_DIR
 #define NM_SYSCONF_DIR "/etc/netmon"
@@ -163,58 +163,18 @@ static gboolean detach_stdio(GError **err)
 	return TRUE;
 }
 
-/* ---- privileges ---- */
+/* ---- logging ---- */
 
-static gboolean drop_privileges(const nm_core_config *c, GError **err)
+/* Where lines go: netmond.log_file if set; else netmond.log = "syslog";
+ * else stderr in the foreground (the journal when systemd connected it,
+ * so lines keep their priority) and syslog in the background. */
+static nm_log_target log_target(const nm_core_config *c, gboolean foreground)
 {
-	struct passwd *pw;
-	struct group *gr = NULL;
-	gid_t gid;
-
-	if (c->user == NULL) {
-		if (c->group == NULL)
-			return TRUE;
-		g_set_error(err, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-			    "netmond.group '%s' is set without netmond.user: set "
-			    "both to drop privileges", c->group);
-		return FALSE;
-	}
-	pw = getpwnam(c->user);
-	if (pw == NULL) {
-		g_set_error(err, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-			    "netmond.user '%s' does not exist", c->user);
-		return FALSE;
-	}
-	gid = pw->pw_gid;
-	if (c->group != NULL) {
-		gr = getgrnam(c->group);
-		if (gr == NULL) {
-			g_set_error(err, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-				    "netmond.group '%s' does not exist", c->group);
-			return FALSE;
-		}
-		gid = gr->gr_gid;
-	}
-	if (geteuid() != 0) {
-		if (geteuid() == pw->pw_uid)
-			return TRUE;
-		g_set_error(err, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
-			    "netmond.user is '%s' but netmond runs unprivileged "
-			    "as uid %d", c->user, (int)geteuid());
-		return FALSE;
-	}
-	if (chown(c->state_dir, pw->pw_uid, gid) != 0 ||
-	    (g_file_test(c->control_socket, G_FILE_TEST_EXISTS) &&
-	     chown(c->control_socket, pw->pw_uid, gid) != 0) ||
-	    setgroups(1, &gid) != 0 || setgid(gid) != 0 ||
-	    setuid(pw->pw_uid) != 0) {
-		g_set_error(err, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
-			    "cannot drop privileges to %s: %s", c->user,
-			    g_strerror(errno));
-		return FALSE;
-	}
-	nm_log(NM_LOG_INFO, "core", "running as user %s", c->user);
-	return TRUE;
+	if (c->log_file != NULL)
+		return NM_LOG_TO_FILE;
+	if (g_strcmp0(c->log_to, "syslog") == 0 || !foreground)
+		return NM_LOG_TO_SYSLOG;
+	return nm_log_journal_stream() ? NM_LOG_TO_JOURNAL : NM_LOG_TO_STDERR;
 }
 
 /* ---- signals ---- */
@@ -305,24 +265,21 @@ static int run(options *op)
 		return 0;
 	}
 
-	if (!o.foreground) {
+	if (!o.foreground && config->log_file == NULL &&
+	    g_strcmp0(config->log_to, "stderr") == 0) {
+		fprintf(stderr, "%s: netmond.log = \"stderr\" needs -f "
+			"(in the background stderr is /dev/null)\n",
+			config->file);
+		nm_core_free(core);
+		return 1;
+	}
+	if (!o.foreground)
 		ready_fd = daemonize();
-		if (!(config->log_file != NULL
-		      ? nm_log_setup(NM_LOG_TO_FILE, config->log_file,
-				     config->log_level, &err)
-		      : nm_log_setup(NM_LOG_TO_SYSLOG, NULL, config->log_level,
-				     &err))) {
-			fprintf(stderr, "netmond: %s\n", err->message);
-			g_error_free(err);
-			tell_parent(ready_fd, 1);
-			nm_core_free(core);
-			return 1;
-		}
-	} else if (config->log_file != NULL &&
-		   !nm_log_setup(NM_LOG_TO_FILE, config->log_file,
-				 config->log_level, &err)) {
+	if (!nm_log_setup(log_target(config, o.foreground), config->log_file,
+			  config->log_level, &err)) {
 		fprintf(stderr, "netmond: %s\n", err->message);
 		g_error_free(err);
+		tell_parent(ready_fd, 1);
 		nm_core_free(core);
 		return 1;
 	}
@@ -330,7 +287,7 @@ static int run(options *op)
 	core->loop = g_main_loop_new(NULL, FALSE);
 	if (!nm_core_start(core, TRUE, &err) ||
 	    !write_pid_file(config->pid_file, &err) ||
-	    !drop_privileges(config, &err) ||
+	    !nm_privs_drop(config, nm_privs_needed(config), &err) ||
 	    (!o.foreground && !detach_stdio(&err))) {
 		nm_log(NM_LOG_ERROR, "core", "%s", err->message);
 		if (!o.foreground)
@@ -347,12 +304,16 @@ static int run(options *op)
 	       "control socket %s", PACKAGE_VERSION, config->file,
 	       core->plugins->len, config->control_socket);
 	tell_parent(ready_fd, 0);
+	/* Every plugin started, sockets bound, privileges dropped. */
+	(void)nm_notify("READY=1\nSTATUS=running");
 	g_main_loop_run(core->loop);
+	(void)nm_notify("STOPPING=1");
 	nm_core_stop(core);
 	if (g_unlink(core->config->pid_file) != 0 && errno != ENOENT)
 		nm_log(NM_LOG_WARNING, "core", "cannot remove pid file %s: %s",
 		       core->config->pid_file, g_strerror(errno));
 	nm_log(NM_LOG_NOTICE, "core", "stopped");
+	nm_log_flush_repeats(TRUE);
 out:
 	g_main_loop_unref(core->loop);
 	nm_core_free(core);

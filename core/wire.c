@@ -361,7 +361,7 @@ static const char *get_str(reader *r, const char *what)
 
 static gboolean get_ip(reader *r, nm_ip *ip)
 {
-	guint8 fam;
+	guint8 fam = 0;
 
 	memset(ip, 0, sizeof *ip);
 	if (!get_u8(r, &fam, "address family"))
@@ -405,7 +405,7 @@ static nm_msg *decode_metric(reader *r, gint64 time)
 	}
 	memset(values, 0, sizeof values);
 	for (guint i = 0; i < n; i++) {
-		guint8 kind;
+		guint8 kind = 0;
 		guint64 bits;
 		if (!get_u8(r, &kind, "value kind"))
 			return NULL;

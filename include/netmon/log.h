@@ -2,10 +2,15 @@
  *
  * Copyright (C) 2026 the netmon authors. GPL-2.0-or-later, see COPYING.
  *
- * The daemon logs to stderr in the foreground (-f) and to syslog(3)
- * (facility daemon) or a file (netmond.log_file) in the background. Lines
- * carry the level and the source ("snmp: 192.0.2.1: timeout after 2 s").
- * Messages below the configured netmond.log_level are discarded cheaply.
+ * The daemon logs to stderr in the foreground (-f; to the journal with
+ * priority prefixes when systemd connected stderr to it) and to syslog(3)
+ * (facility daemon) or a file (netmond.log_file) in the background;
+ * netmond.log = "stderr" | "syslog" overrides. Lines carry the level and
+ * the source, and the target when there is one
+ * ("snmp: 192.0.2.1: timeout after 2 s"; see nm_log_about()). Messages
+ * below the configured netmond.log_level are discarded cheaply. Identical
+ * lines are written at most once per 10 s; the ones held back are counted
+ * in a later "last message repeated N times in S s: ..." line.
  * Never pass secrets (communities, passwords, keys) to these functions.
  */
 #ifndef NETMON_LOG_H
@@ -36,6 +41,18 @@ gboolean nm_log_enabled(nm_log_level level);
  *  printf-style; a trailing newline is not needed. Thread-safe. */
 void nm_log(nm_log_level level, const char *source, const char *fmt, ...)
 	G_GNUC_PRINTF(3, 4);
+/** Log one message about @target (a device, an exporter, a peer: its name
+ *  or address; may be NULL) from @source: the line reads
+ *  "source: target: text", so every line names both, and identical errors
+ *  about different targets are rate-limited separately. Thread-safe.
+ *  In a plugin: nm_log_about(NM_LOG_ERROR, nm_plugin_name(p), t->name,
+ *  "timeout after %d s", n), or the NM_LOG_ABOUT() shorthand. */
+void nm_log_about(nm_log_level level, const char *source, const char *target,
+		  const char *fmt, ...) G_GNUC_PRINTF(4, 5);
+/** nm_log_about() with the plugin's name as the source: @p is the
+ *  nm_plugin* given to the plugin's entry points. */
+#define NM_LOG_ABOUT(p, level, target, ...) \
+	nm_log_about((level), nm_plugin_name(p), (target), __VA_ARGS__)
 /** va_list variant of nm_log(). */
 void nm_logv(nm_log_level level, const char *source, const char *fmt,
 	     va_list ap) G_GNUC_PRINTF(3, 0);

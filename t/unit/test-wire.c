@@ -443,6 +443,26 @@ int main(int argc, char **argv)
 					     "state", "notification",
 					     "flow-empty" };
 
+	/* NM_WIRE_WRITE_SEEDS=DIR: write each round-trip message's encoding
+	 * to DIR/<name> (how t/fuzz/corpus/wire/ was made) and exit. */
+	if (g_getenv("NM_WIRE_WRITE_SEEDS") != NULL) {
+		for (guint i = 0; i < G_N_ELEMENTS(makers); i++) {
+			nm_msg *m = makers[i]();
+			GBytes *b = nm_wire_encode(m);
+			char *path = g_build_filename(g_getenv("NM_WIRE_WRITE_SEEDS"),
+						      names[i], NULL);
+			gsize len;
+			const guint8 *d = g_bytes_get_data(b, &len);
+
+			if (!g_file_set_contents(path, (const char *)d,
+						 (gssize)len, NULL))
+				return 1;
+			g_free(path);
+			g_bytes_unref(b);
+			nm_msg_unref(m);
+		}
+		return 0;
+	}
 	g_test_init(&argc, &argv, NULL);
 	for (guint i = 0; i < G_N_ELEMENTS(makers); i++) {
 		char *path = g_strdup_printf("/wire/round-trip/%s", names[i]);

@@ -1,0 +1,30 @@
+/* netmon — dropping root (internal to the core).
+ *
+ * Copyright (C) 2026 the netmon authors. GPL-2.0-or-later, see COPYING.
+ */
+#ifndef NETMON_PRIVS_H
+#define NETMON_PRIVS_H
+
+#include "core.h"
+
+G_BEGIN_DECLS
+
+/** The capabilities (a mask of 1 << CAP_xxx, capabilities(7)) the
+ *  configured plugins still need after the drop: CAP_NET_RAW when an icmp
+ *  group is configured (it re-opens raw sockets at a reload), else 0. */
+guint64 nm_privs_needed(const nm_core_config *c);
+
+/** Drop to netmond.user / netmond.group when running as root: chown the
+ *  state_dir and control socket to them, limit the bounding set to @keep,
+ *  clear the ambient set, setgroups/setgid/setuid, and leave exactly @keep
+ *  in the permitted and effective sets (inheritable empty). No-op without
+ *  user; when already running as that user, nothing to do. Returns FALSE
+ *  with @err naming the user and the failed step's errno text. Call once,
+ *  on the main thread, before worker threads that should be unprivileged
+ *  exist (capabilities are per thread; threads started earlier keep
+ *  theirs: the caller must start none before). */
+gboolean nm_privs_drop(const nm_core_config *c, guint64 keep, GError **err);
+
+G_END_DECLS
+
+#endif /* NETMON_PRIVS_H */
