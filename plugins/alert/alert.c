@@ -9,34 +9,43 @@
  * (state_dir/alert.db, or `database`), written before a notification is
  * handed to the notifiers, so a restart neither loses an open problem nor
  * notifies it again. Notifiers run on one thread of their own, in order:
- * exec (argv, no shell, NETMON_* environment variables) and webhook
- * (libcurl POST of a JSON object, retries with doubling back-off).
+ * exec (argv, no shell, NETMON_* environment variables), webhook
+ * (libcurl POST of a JSON object, retries with doubling back-off), email
+ * (RFC 5322 message into a sendmail-compatible program) and syslog
+ * (RFC 5424 over UDP, or syslog(3)); see notifiers.h. With group_by set,
+ * notifications of one group key within group_wait go out as one
+ * (group.h). Recurring maintenance windows (maint.h) silence like
+ * `netmonctl silence`.
  */
 #include <string.h>
+#include <syslog.h>
 #include <sqlite3.h>
 #include <curl/curl.h>
 
 #include <netmon/plugin.h>
 
 #include "engine.h"
+#include "group.h"
+#include "maint.h"
+#include "notice.h"
+#include "notifiers.h"
 #include "runner.h"
 
 extern char **environ;
 
-typedef struct {
-	al_kind kind;
-	guint64 id;
-	char *host, *service, *output, *author, *comment;
-	nm_state_code code;
-	gint64 time;
-} notice;
+typedef al_notice notice;
 
 typedef struct {
-	char *type;          /* "exec" | "webhook" */
+	char *type;          /* "exec" | "webhook" | "email" | "syslog" */
 	char **argv;         /* exec */
 	char *url;           /* webhook */
 	guint retries;
 	gint64 timeout, backoff;
+	char **to;           /* email: recipients */
+	char *from, *sendmail; /* email */
+	char *server;        /* syslog: UDP server, NULL = syslog(3) */
+	guint16 port;        /* syslog */
+	int facility;        /* syslog */
 } notifier;
 
 typedef struct {
@@ -59,19 +68,18 @@ typedef struct {
 	GPtrArray *notifiers;  /* notifier* */
 	GAsyncQueue *queue;    /* notice*; NULL notice item = stop */
 	GThread *thread;
+	al_grouper *grouper;   /* NULL: no grouping (notifier thread only) */
+	char *group_by;
+	GPtrArray *windows;    /* al_window*, maintenance */
 	nm_counter *c_states, *c_sent, *c_suppressed, *c_failed;
+	nm_counter *c_grouped, *c_deduplicated;
 } alert;
 
 static notice *const STOP = (notice *)&STOP;
 
 static void notice_free(notice *n)
 {
-	g_free(n->host);
-	g_free(n->service);
-	g_free(n->output);
-	g_free(n->author);
-	g_free(n->comment);
-	g_free(n);
+	al_notice_free(n);
 }
 
 /* ------------------------------------------------------------ store */
@@ -219,13 +227,8 @@ static gboolean db_open(alert *a, const char *path, GError **err)
 
 /* ------------------------------------------------------------ notifiers */
 
-static char *notice_json(const notice *n)
+static void notice_json_add(JsonBuilder *b, const notice *n)
 {
-	JsonBuilder *b = json_builder_new();
-	JsonGenerator *g = json_generator_new();
-	JsonNode *root;
-	char *s;
-
 	json_builder_begin_object(b);
 	json_builder_set_member_name(b, "kind");
 	json_builder_add_string_value(b, al_kind_name(n->kind));
@@ -246,6 +249,32 @@ static char *notice_json(const notice *n)
 	json_builder_set_member_name(b, "time");
 	json_builder_add_int_value(b, n->time / G_USEC_PER_SEC);
 	json_builder_end_object(b);
+}
+
+/* The webhook body: one notice as an object, or with grouping on
+ * ({group}) {"group": KEY, "count": N, "alerts": [objects]}. */
+static char *batch_json(const GPtrArray *batch, const char *group)
+{
+	JsonBuilder *b = json_builder_new();
+	JsonGenerator *g = json_generator_new();
+	JsonNode *root;
+	char *s;
+
+	if (group == NULL) {
+		notice_json_add(b, g_ptr_array_index(batch, 0));
+	} else {
+		json_builder_begin_object(b);
+		json_builder_set_member_name(b, "group");
+		json_builder_add_string_value(b, group);
+		json_builder_set_member_name(b, "count");
+		json_builder_add_int_value(b, batch->len);
+		json_builder_set_member_name(b, "alerts");
+		json_builder_begin_array(b);
+		for (guint i = 0; i < batch->len; i++)
+			notice_json_add(b, g_ptr_array_index(batch, i));
+		json_builder_end_array(b);
+		json_builder_end_object(b);
+	}
 	root = json_builder_get_root(b);
 	json_generator_set_root(g, root);
 	s = json_generator_to_data(g, NULL);
@@ -255,9 +284,13 @@ static char *notice_json(const notice *n)
 	return s;
 }
 
-static gboolean send_exec(alert *a, notifier *nf, const notice *n)
+static gboolean send_exec(alert *a, notifier *nf, const GPtrArray *batch,
+			  const char *group)
 {
+	const notice *n = g_ptr_array_index(batch, 0);
 	char **env = g_get_environ();
+	char cbuf[16];
+	GString *all = g_string_new(NULL);
 	char idbuf[32], tbuf[32];
 	nm_exec_result r;
 	GError *e = NULL;
@@ -274,6 +307,17 @@ static gboolean send_exec(alert *a, notifier *nf, const notice *n)
 	env = g_environ_setenv(env, "NETMON_AUTHOR", n->author, TRUE);
 	env = g_environ_setenv(env, "NETMON_COMMENT", n->comment, TRUE);
 	env = g_environ_setenv(env, "NETMON_TIME", tbuf, TRUE);
+	/* a group: the first notice above, all of them one per line here */
+	g_snprintf(cbuf, sizeof cbuf, "%u", batch->len);
+	for (guint i = 0; i < batch->len; i++) {
+		char *l = al_notice_line(g_ptr_array_index(batch, i));
+		g_string_append_printf(all, "%s%s", i ? "\n" : "", l);
+		g_free(l);
+	}
+	env = g_environ_setenv(env, "NETMON_COUNT", cbuf, TRUE);
+	env = g_environ_setenv(env, "NETMON_GROUP", group ? group : "", TRUE);
+	env = g_environ_setenv(env, "NETMON_NOTIFICATIONS", all->str, TRUE);
+	g_string_free(all, TRUE);
 	ok = nm_exec_run(nf->argv, env, nf->timeout, G_USEC_PER_SEC, 65536, &r, &e);
 	g_strfreev(env);
 	if (!ok) {
@@ -289,9 +333,10 @@ static gboolean send_exec(alert *a, notifier *nf, const notice *n)
 	return ok;
 }
 
-static gboolean send_webhook(alert *a, notifier *nf, const notice *n)
+static gboolean send_webhook(alert *a, notifier *nf, const GPtrArray *batch,
+			     const char *group)
 {
-	char *body = notice_json(n);
+	char *body = batch_json(batch, group);
 	gint64 wait = nf->backoff;
 	gboolean ok = FALSE;
 
@@ -335,21 +380,121 @@ static gboolean send_webhook(alert *a, notifier *nf, const notice *n)
 	return ok;
 }
 
+static gboolean send_email(alert *a, notifier *nf, const GPtrArray *batch,
+			   const char *group)
+{
+	char *msg = al_email_message(nf->from, nf->to, batch, group ? group : "",
+				     g_get_real_time());
+	char *argv[] = { nf->sendmail, (char *)"-oi", (char *)"-t", NULL };
+	nm_exec_result r;
+	GError *e = NULL;
+	gboolean ok;
+
+	ok = nm_exec_run_input(argv, NULL, msg, strlen(msg), nf->timeout,
+			       G_USEC_PER_SEC, 65536, &r, &e);
+	g_free(msg);
+	if (!ok) {
+		NM_ERROR(a->p, "email notifier: %s", e->message);
+		g_error_free(e);
+		return FALSE;
+	}
+	ok = r.exit_status == 0;
+	if (!ok)
+		NM_WARNING(a->p, "email notifier %s: exit %d signal %d%s: %.200s",
+			   nf->sendmail, r.exit_status, r.term_signal,
+			   r.timed_out ? " (timed out)" : "", r.output);
+	nm_exec_result_clear(&r);
+	return ok;
+}
+
+static gboolean send_syslog(alert *a, notifier *nf, const GPtrArray *batch,
+			    const char *group)
+{
+	char *text = al_syslog_text(batch, group);
+	int sev = al_syslog_severity(batch);
+	gboolean ok = TRUE;
+
+	if (nf->server == NULL) {
+		/* the local syslog daemon; no openlog(): no global state */
+		syslog(LOG_MAKEPRI(nf->facility << 3, sev), "netmon alert: %s", text);
+	} else {
+		char *dg = al_syslog_rfc5424(nf->facility, sev, g_get_host_name(), text,
+					     g_get_real_time());
+		GError *e = NULL;
+
+		ok = al_syslog_send_udp(nf->server, nf->port, dg, &e);
+		if (!ok) {
+			NM_WARNING(a->p, "syslog notifier %s:%u: %s", nf->server,
+				   nf->port, e->message);
+			g_error_free(e);
+		}
+		g_free(dg);
+	}
+	g_free(text);
+	return ok;
+}
+
+/* Hand one batch (a single notice, or a group) to every notifier. */
+static void send_batch(alert *a, const GPtrArray *batch, const char *group)
+{
+	for (guint i = 0; i < a->notifiers->len; i++) {
+		notifier *nf = g_ptr_array_index(a->notifiers, i);
+		gboolean ok;
+
+		if (strcmp(nf->type, "exec") == 0)
+			ok = send_exec(a, nf, batch, group);
+		else if (strcmp(nf->type, "webhook") == 0)
+			ok = send_webhook(a, nf, batch, group);
+		else if (strcmp(nf->type, "email") == 0)
+			ok = send_email(a, nf, batch, group);
+		else
+			ok = send_syslog(a, nf, batch, group);
+		nm_counter_add(ok ? a->c_sent : a->c_failed, 1);
+	}
+}
+
+static void send_groups(alert *a, GPtrArray *groups)
+{
+	for (guint i = 0; i < groups->len; i++) {
+		al_group *g = g_ptr_array_index(groups, i);
+		nm_counter_add(a->c_grouped, g->notices->len);
+		nm_counter_add(a->c_deduplicated, g->dropped);
+		send_batch(a, g->notices, g->key);
+	}
+	g_ptr_array_unref(groups);
+}
+
 static gpointer notify_thread(gpointer data)
 {
 	alert *a = data;
 
 	for (;;) {
-		notice *n = g_async_queue_pop(a->queue);
-		if (n == STOP)
-			break;
-		for (guint i = 0; i < a->notifiers->len; i++) {
-			notifier *nf = g_ptr_array_index(a->notifiers, i);
-			gboolean ok = strcmp(nf->type, "exec") == 0 ? send_exec(a, nf, n)
-								    : send_webhook(a, nf, n);
-			nm_counter_add(ok ? a->c_sent : a->c_failed, 1);
+		gint64 due = a->grouper ? al_grouper_next_due(a->grouper) : G_MAXINT64;
+		notice *n;
+
+		if (due == G_MAXINT64) {
+			n = g_async_queue_pop(a->queue);
+		} else {
+			gint64 w = due - g_get_monotonic_time();
+			n = w > 0 ? g_async_queue_timeout_pop(a->queue, (guint64)w)
+				  : g_async_queue_try_pop(a->queue);
 		}
-		notice_free(n);
+		if (n == STOP) {
+			if (a->grouper)   /* nothing pending is lost at shutdown */
+				send_groups(a, al_grouper_take(a->grouper, 0, TRUE));
+			break;
+		}
+		if (n != NULL && a->grouper != NULL) {
+			al_grouper_add(a->grouper, n, g_get_monotonic_time());
+		} else if (n != NULL) {
+			GPtrArray *one = g_ptr_array_new();
+			g_ptr_array_add(one, n);
+			send_batch(a, one, NULL);
+			g_ptr_array_unref(one);
+			notice_free(n);
+		}
+		if (a->grouper)
+			send_groups(a, al_grouper_take(a->grouper, g_get_monotonic_time(), FALSE));
 	}
 	return NULL;
 }
@@ -382,6 +527,10 @@ static gboolean silenced(alert *a, const al_check *c, gint64 now)
 		silence *s = g_ptr_array_index(a->silences, i);
 		r = s->until > now && g_pattern_spec_match_string(s->spec, key);
 	}
+	for (guint i = 0; i < a->windows->len && !r; i++) {
+		al_window *w = g_ptr_array_index(a->windows, i);
+		r = al_window_matches(w, c->host, c->service) && al_window_active(w, now);
+	}
 	g_free(key);
 	return r;
 }
@@ -390,17 +539,10 @@ static gboolean silenced(alert *a, const al_check *c, gint64 now)
 static void emit(alert *a, al_check *c, al_kind kind, gint64 now,
 		 const char *author, const char *comment)
 {
-	notice *n = g_new0(notice, 1);
+	notice *n = al_notice_new(kind, c->alert_id, c->host, c->service,
+				  kind == AL_RESOLVED ? NM_STATE_OK : c->hard_code,
+				  c->output, author, comment, now);
 
-	n->kind = kind;
-	n->id = c->alert_id;
-	n->host = g_strdup(c->host);
-	n->service = g_strdup(c->service);
-	n->output = g_strdup(c->output);
-	n->author = g_strdup(author ? author : "");
-	n->comment = g_strdup(comment ? comment : "");
-	n->code = kind == AL_RESOLVED ? NM_STATE_OK : c->hard_code;
-	n->time = now;
 	db_log(a, n);
 	if (kind <= AL_RESOLVED) {
 		nm_notification f = { .kind = (nm_notify_kind)kind, .alert_id = n->id,
@@ -690,6 +832,28 @@ static gboolean cmd_alerts(nm_plugin *p, int argc, char **argv, GString *out,
 		json_builder_add_string_value(b, s->comment);
 		json_builder_end_object(b);
 	}
+	json_builder_end_array(b);
+	json_builder_set_member_name(b, "maintenance");
+	json_builder_begin_array(b);
+	for (guint i = 0; i < a->windows->len; i++) {
+		al_window *w = g_ptr_array_index(a->windows, i);
+		char *d = al_window_describe(w);
+		gboolean act = al_window_active(w, now);
+		if (!json)
+			g_string_append_printf(out, "maintenance %s%s %s\n", d,
+					       act ? " [active]" : "", w->comment);
+		json_builder_begin_object(b);
+		json_builder_set_member_name(b, "window");
+		json_builder_add_string_value(b, d);
+		json_builder_set_member_name(b, "matcher");
+		json_builder_add_string_value(b, w->matcher);
+		json_builder_set_member_name(b, "active");
+		json_builder_add_boolean_value(b, act);
+		json_builder_set_member_name(b, "comment");
+		json_builder_add_string_value(b, w->comment);
+		json_builder_end_object(b);
+		g_free(d);
+	}
 	g_mutex_unlock(&a->lock);
 	json_builder_end_array(b);
 	json_builder_end_object(b);
@@ -711,7 +875,7 @@ static gboolean cmd_alerts(nm_plugin *p, int argc, char **argv, GString *out,
 
 /* ------------------------------------------------------------ set-up */
 
-static const char *const ntypes[] = { "exec", "webhook", NULL };
+static const char *const ntypes[] = { "exec", "webhook", "email", "syslog", NULL };
 
 static const nm_conf_key notifier_keys[] = {
 	{ .name = "type", .kind = NM_CONF_STRING, .required = TRUE, .choices = ntypes },
@@ -721,6 +885,28 @@ static const nm_conf_key notifier_keys[] = {
 	{ .name = "retries", .kind = NM_CONF_INT, .has_range = TRUE, .min = 0, .max = 20 },
 	{ .name = "timeout", .kind = NM_CONF_DURATION, .has_range = TRUE, .min = 0.1, .max = 600 },
 	{ .name = "backoff", .kind = NM_CONF_DURATION, .has_range = TRUE, .min = 0.01, .max = 600 },
+	{ .name = "to", .kind = NM_CONF_ARRAY, .has_range = TRUE, .min = 1, .max = 100,
+	  .help = "email: recipient addresses" },
+	{ .name = "from", .kind = NM_CONF_STRING, .help = "email: From: (default netmon@HOSTNAME)" },
+	{ .name = "sendmail", .kind = NM_CONF_STRING,
+	  .help = "email: sendmail-compatible program, run as PROG -oi -t (default /usr/sbin/sendmail)" },
+	{ .name = "server", .kind = NM_CONF_STRING,
+	  .help = "syslog: UDP server (RFC 5426); default: the local syslog(3)" },
+	{ .name = "port", .kind = NM_CONF_INT, .has_range = TRUE, .min = 1, .max = 65535,
+	  .help = "syslog: UDP port (default 514)" },
+	{ .name = "facility", .kind = NM_CONF_STRING, .help = "syslog: facility name (default daemon)" },
+	{ .name = NULL }
+};
+
+static const nm_conf_key window_keys[] = {
+	{ .name = "match", .kind = NM_CONF_STRING, .required = TRUE,
+	  .help = "glob on HOST[/SERVICE]" },
+	{ .name = "days", .kind = NM_CONF_STRING, .help = "\"*\", Mon..Sun, ranges, lists (default *)" },
+	{ .name = "start", .kind = NM_CONF_STRING, .required = TRUE, .help = "HH:MM" },
+	{ .name = "end", .kind = NM_CONF_STRING, .required = TRUE,
+	  .help = "HH:MM; at or before start: the next day" },
+	{ .name = "utc", .kind = NM_CONF_BOOL, .help = "times in UTC (default local time)" },
+	{ .name = "comment", .kind = NM_CONF_STRING },
 	{ .name = NULL }
 };
 
@@ -741,8 +927,23 @@ static const nm_conf_key keys[] = {
 	  .help = "service whose hard problem means the host is down (default \"ping\")" },
 	{ .name = "parents", .kind = NM_CONF_LIST, .children = parent_keys },
 	{ .name = "notifiers", .kind = NM_CONF_LIST, .children = notifier_keys },
+	{ .name = "group_by", .kind = NM_CONF_STRING,
+	  .help = "group key template, e.g. \"{host}\" ({host} {service} {kind} {state}); default: no grouping" },
+	{ .name = "group_wait", .kind = NM_CONF_DURATION, .has_range = TRUE, .min = 0, .max = 86400,
+	  .help = "seconds a group collects before it goes out (default 30)" },
+	{ .name = "maintenance", .kind = NM_CONF_LIST, .children = window_keys },
 	{ .name = NULL }
 };
+
+static al_window *window_from_conf(const config_setting_t *w, GError **err)
+{
+	return al_window_new(nm_conf_string(w, "match", NULL),
+			     nm_conf_string(w, "days", "*"),
+			     nm_conf_string(w, "start", NULL),
+			     nm_conf_string(w, "end", NULL),
+			     nm_conf_bool(w, "utc", FALSE),
+			     nm_conf_string(w, "comment", ""), err);
+}
 
 static gboolean alert_validate(const config_setting_t *conf, GError **err)
 {
@@ -757,6 +958,26 @@ static gboolean alert_validate(const config_setting_t *conf, GError **err)
 			return nm_conf_error(n, err, "an exec notifier needs command");
 		if (strcmp(t, "webhook") == 0 && config_setting_get_member(n, "url") == NULL)
 			return nm_conf_error(n, err, "a webhook notifier needs url");
+		if (strcmp(t, "email") == 0 && config_setting_get_member(n, "to") == NULL)
+			return nm_conf_error(n, err, "an email notifier needs to");
+		if (strcmp(t, "syslog") == 0 &&
+		    al_syslog_facility(nm_conf_string(n, "facility", "daemon")) < 0)
+			return nm_conf_error(config_setting_get_member(n, "facility"), err,
+					     "unknown syslog facility '%s' (kern, user, "
+					     "daemon, local0..local7, ...)",
+					     nm_conf_string(n, "facility", ""));
+	}
+	l = config_setting_get_member(conf, "maintenance");
+	for (int i = 0; l != NULL && i < config_setting_length(l); i++) {
+		const config_setting_t *w = config_setting_get_elem(l, (unsigned)i);
+		GError *e = NULL;
+		al_window *win = window_from_conf(w, &e);
+		if (win == NULL) {
+			nm_conf_error(w, err, "%s", e->message);
+			g_error_free(e);
+			return FALSE;
+		}
+		al_window_free(win);
 	}
 	return TRUE;
 }
@@ -767,6 +988,10 @@ static void notifier_free(gpointer d)
 	g_free(n->type);
 	g_strfreev(n->argv);
 	g_free(n->url);
+	g_strfreev(n->to);
+	g_free(n->from);
+	g_free(n->sendmail);
+	g_free(n->server);
 	g_free(n);
 }
 
@@ -799,12 +1024,15 @@ static gboolean alert_init(nm_plugin *p, const config_setting_t *conf, GError **
 					  (GDestroyNotify)al_check_free);
 	a->silences = g_ptr_array_new_with_free_func(silence_free);
 	a->notifiers = g_ptr_array_new_with_free_func(notifier_free);
+	a->windows = g_ptr_array_new_with_free_func((GDestroyNotify)al_window_free);
 	a->queue = g_async_queue_new();
 	g_mutex_init(&a->lock);
 	a->c_states = nm_plugin_counter(p, "states");
 	a->c_sent = nm_plugin_counter(p, "sent");
 	a->c_suppressed = nm_plugin_counter(p, "suppressed");
 	a->c_failed = nm_plugin_counter(p, "failed");
+	a->c_grouped = nm_plugin_counter(p, "grouped");
+	a->c_deduplicated = nm_plugin_counter(p, "deduplicated");
 	nm_plugin_set_data(p, a);
 	l = config_setting_get_member(conf, "parents");
 	for (int i = 0; l != NULL && i < config_setting_length(l); i++) {
@@ -828,7 +1056,36 @@ static gboolean alert_init(nm_plugin *p, const config_setting_t *conf, GError **
 			for (int j = 0; j < c; j++)
 				n->argv[j] = g_strdup(config_setting_get_string_elem(cmd, (unsigned)j));
 		}
+		if ((cmd = config_setting_get_member(e, "to")) != NULL) {
+			int c = config_setting_length(cmd);
+			n->to = g_new0(char *, (gsize)c + 1);
+			for (int j = 0; j < c; j++)
+				n->to[j] = g_strdup(config_setting_get_string_elem(cmd, (unsigned)j));
+		}
+		n->from = nm_conf_string(e, "from", NULL)
+			? g_strdup(nm_conf_string(e, "from", NULL))
+			: g_strdup_printf("netmon@%s", g_get_host_name());
+		n->sendmail = g_strdup(nm_conf_string(e, "sendmail", "/usr/sbin/sendmail"));
+		n->server = g_strdup(nm_conf_string(e, "server", NULL));
+		n->port = (guint16)nm_conf_int(e, "port", 514);
+		n->facility = al_syslog_facility(nm_conf_string(e, "facility", "daemon"));
+		if (n->facility < 0)
+			n->facility = 3;   /* validated; daemon */
 		g_ptr_array_add(a->notifiers, n);
+	}
+	l = config_setting_get_member(conf, "maintenance");
+	for (int i = 0; l != NULL && i < config_setting_length(l); i++) {
+		al_window *w = window_from_conf(config_setting_get_elem(l, (unsigned)i), err);
+		if (w == NULL)
+			return FALSE;   /* validated already; shutdown frees */
+		g_ptr_array_add(a->windows, w);
+	}
+	if (nm_conf_string(conf, "group_by", NULL) != NULL &&
+	    *nm_conf_string(conf, "group_by", NULL) != '\0') {
+		a->group_by = g_strdup(nm_conf_string(conf, "group_by", NULL));
+		a->grouper = al_grouper_new(a->group_by,
+					    nm_conf_duration(conf, "group_wait",
+							     30 * G_USEC_PER_SEC));
 	}
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		g_set_error(err, G_IO_ERROR, G_IO_ERROR_FAILED, "alert: curl_global_init failed");
@@ -876,6 +1133,9 @@ static void alert_shutdown(nm_plugin *p)
 	g_hash_table_destroy(a->parents);
 	g_ptr_array_unref(a->silences);
 	g_ptr_array_unref(a->notifiers);
+	g_ptr_array_unref(a->windows);
+	al_grouper_free(a->grouper);
+	g_free(a->group_by);
 	g_free(a->host_service);
 	g_mutex_clear(&a->lock);
 	g_free(a);

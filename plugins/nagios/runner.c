@@ -12,6 +12,7 @@
 #include <spawn.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <gio/gio.h>
@@ -44,10 +45,60 @@ static gboolean reap(pid_t pid, int *st)
 	}
 }
 
+/* A sealed-off memory file holding @input, positioned at its start, for
+ * the child's stdin; -1 with @err set on failure. */
+static int input_fd(const char *input, gsize len, GError **err)
+{
+	int fd = memfd_create("netmon-stdin", MFD_CLOEXEC);
+	gsize off = 0;
+
+	if (fd < 0) {
+		int e = errno;
+		g_set_error(err, G_IO_ERROR, g_io_error_from_errno(e),
+			    "memfd_create: %s", g_strerror(e));
+		return -1;
+	}
+	while (off < len) {
+		ssize_t n = write(fd, input + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			int e = errno;
+			g_set_error(err, G_IO_ERROR, g_io_error_from_errno(e),
+				    "writing the input: %s", g_strerror(e));
+			if (close(fd) != 0) {
+				/* the write error is reported */
+			}
+			return -1;
+		}
+		off += (gsize)n;
+	}
+	if (lseek(fd, 0, SEEK_SET) != 0) {
+		int e = errno;
+		g_set_error(err, G_IO_ERROR, g_io_error_from_errno(e),
+			    "lseek: %s", g_strerror(e));
+		if (close(fd) != 0) {
+			/* the lseek error is reported */
+		}
+		return -1;
+	}
+	return fd;
+}
+
 gboolean nm_exec_run(char *const *argv, char *const *envp, gint64 timeout,
 		     gint64 grace, gsize limit, nm_exec_result *r,
 		     GError **err)
 {
+	return nm_exec_run_input(argv, envp, NULL, 0, timeout, grace, limit, r, err);
+}
+
+gboolean nm_exec_run_input(char *const *argv, char *const *envp,
+			   const char *input, gsize input_len, gint64 timeout,
+			   gint64 grace, gsize limit, nm_exec_result *r,
+			   GError **err)
+{
+	int in_fd = -1;
+
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
 	sigset_t none, defs;
@@ -68,8 +119,15 @@ gboolean nm_exec_run(char *const *argv, char *const *envp, gint64 timeout,
 			    "empty command");
 		return FALSE;
 	}
+	if (input != NULL && (in_fd = input_fd(input, input_len, err)) < 0) {
+		g_byte_array_unref(buf);
+		return FALSE;
+	}
 	if (pipe2(fds, O_CLOEXEC) != 0) {
 		int e = errno;
+		if (in_fd >= 0 && close(in_fd) != 0) {
+			/* the pipe error is reported */
+		}
 		g_byte_array_unref(buf);
 		g_set_error(err, G_IO_ERROR, g_io_error_from_errno(e),
 			    "pipe: %s", g_strerror(e));
@@ -77,8 +135,9 @@ gboolean nm_exec_run(char *const *argv, char *const *envp, gint64 timeout,
 	}
 	rc = posix_spawn_file_actions_init(&fa);
 	if (rc == 0)
-		rc = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null",
-						      O_RDONLY, 0);
+		rc = in_fd >= 0 ? posix_spawn_file_actions_adddup2(&fa, in_fd, 0)
+				: posix_spawn_file_actions_addopen(&fa, 0, "/dev/null",
+								   O_RDONLY, 0);
 	if (rc == 0)
 		rc = posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
 	if (rc == 0)
@@ -105,6 +164,8 @@ gboolean nm_exec_run(char *const *argv, char *const *envp, gint64 timeout,
 		posix_spawnattr_destroy(&attr);
 	}
 	posix_spawn_file_actions_destroy(&fa);
+	if (in_fd >= 0 && close(in_fd) != 0 && rc == 0)
+		rc = errno;
 	if (close(fds[1]) != 0 && rc == 0)
 		rc = errno;
 	if (rc != 0) {

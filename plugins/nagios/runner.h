@@ -41,6 +41,15 @@ gboolean nm_exec_run(char *const *argv, char *const *envp, gint64 timeout,
 		     gint64 grace, gsize limit, nm_exec_result *r,
 		     GError **err);
 
+/** As nm_exec_run(), with @input (@input_len bytes, may hold NULs) as the
+ *  program's stdin instead of /dev/null (from a memory file, so a program
+ *  that does not read it never blocks the caller). NULL @input is
+ *  /dev/null. */
+gboolean nm_exec_run_input(char *const *argv, char *const *envp,
+			   const char *input, gsize input_len, gint64 timeout,
+			   gint64 grace, gsize limit, nm_exec_result *r,
+			   GError **err);
+
 G_END_DECLS
 
 #endif /* NETMON_RUNNER_H */

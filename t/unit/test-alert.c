@@ -2,7 +2,9 @@
  * state sequences checked against the notifications they call for:
  * soft->hard, soft recovery (silent), hard recovery, severity change,
  * re-notification, acknowledgement, Nagios flap percentages, flapping
- * start/stop with recovery during flapping.
+ * start/stop with recovery during flapping. Grouping and de-duplication
+ * (group.c), recurring maintenance windows (maint.c), the email message
+ * and syslog formatting of the notifiers (notifiers.c).
  *
  * Copyright (C) 2026 the netmon authors. GPL-2.0-or-later, see COPYING.
  */
@@ -11,6 +13,9 @@
 #include <string.h>
 
 #include "engine.h"
+#include "group.h"
+#include "maint.h"
+#include "notifiers.h"
 
 static const al_conf conf = { .max_attempts = 3, .renotify = 60 * G_USEC_PER_SEC,
 			      .flap_low = 5, .flap_high = 20 };
@@ -150,6 +155,170 @@ static void test_flapping(void)
 	       ".....F." "...................." "fO.R");
 }
 
+static al_notice *nt(al_kind k, const char *host, const char *svc, nm_state_code code)
+{
+	return al_notice_new(k, 1, host, svc, code, "out", NULL, NULL,
+			     G_GINT64_CONSTANT(1700000000) * G_USEC_PER_SEC);
+}
+
+static void test_grouping(void)
+{
+	al_grouper *g = al_grouper_new("{host}", 10);
+	GPtrArray *out;
+	al_group *grp;
+
+	g_assert_cmpint(al_grouper_next_due(g), ==, G_MAXINT64);
+	al_grouper_add(g, nt(AL_OPENED, "web1", "http", NM_STATE_CRITICAL), 100);
+	al_grouper_add(g, nt(AL_OPENED, "db1", "mysql", NM_STATE_WARNING), 103);
+	al_grouper_add(g, nt(AL_OPENED, "web1", "https", NM_STATE_CRITICAL), 105);
+	/* a duplicate (same host, service, kind) replaces the earlier one */
+	al_grouper_add(g, nt(AL_OPENED, "web1", "http", NM_STATE_WARNING), 108);
+	al_grouper_add(g, nt(AL_RESOLVED, "web1", "http", NM_STATE_OK), 109);
+	g_assert_cmpint(al_grouper_next_due(g), ==, 110);
+	out = al_grouper_take(g, 109, FALSE);
+	g_assert_cmpuint(out->len, ==, 0);
+	g_ptr_array_unref(out);
+	out = al_grouper_take(g, 110, FALSE);
+	g_assert_cmpuint(out->len, ==, 1);
+	grp = g_ptr_array_index(out, 0);
+	g_assert_cmpstr(grp->key, ==, "web1");
+	g_assert_cmpuint(grp->notices->len, ==, 3);
+	g_assert_cmpuint(grp->dropped, ==, 1);
+	g_assert_cmpint(((al_notice *)grp->notices->pdata[0])->code, ==, NM_STATE_WARNING);
+	g_assert_cmpstr(((al_notice *)grp->notices->pdata[1])->service, ==, "https");
+	g_assert_cmpint(((al_notice *)grp->notices->pdata[2])->kind, ==, AL_RESOLVED);
+	g_ptr_array_unref(out);
+	g_assert_cmpint(al_grouper_next_due(g), ==, 113);
+	/* a new notice for web1 after its group left opens a new group */
+	al_grouper_add(g, nt(AL_OPENED, "web1", "ssh", NM_STATE_CRITICAL), 111);
+	out = al_grouper_take(g, 0, TRUE);
+	g_assert_cmpuint(out->len, ==, 2);
+	g_assert_cmpstr(((al_group *)out->pdata[0])->key, ==, "db1");
+	g_assert_cmpstr(((al_group *)out->pdata[1])->key, ==, "web1");
+	g_ptr_array_unref(out);
+	g_assert_cmpint(al_grouper_next_due(g), ==, G_MAXINT64);
+	al_grouper_free(g);
+	{
+		al_notice *n = nt(AL_FLAP_START, "h", "s", NM_STATE_WARNING);
+		char *k = al_group_key("{kind}:{state}:{host}/{service}:{x}", n);
+		g_assert_cmpstr(k, ==, "flapping_start:WARNING:h/s:{x}");
+		g_free(k);
+		al_notice_free(n);
+	}
+}
+
+/* µs of a UTC time on 2026-03-02 (a Monday) + @day days. */
+static gint64 at(int day, int h, int m)
+{
+	GDateTime *dt = g_date_time_new_utc(2026, 3, 2 + day, h, m, 0);
+	gint64 t = g_date_time_to_unix(dt) * G_USEC_PER_SEC;
+	g_date_time_unref(dt);
+	return t;
+}
+
+static void test_maintenance(void)
+{
+	GError *err = NULL;
+	al_window *w = al_window_new("sw*", "Mon-Fri", "22:00", "02:00", TRUE, "nightly", &err);
+
+	g_assert_no_error(err);
+	g_assert_cmpstr(w->matcher, ==, "sw*/*");
+	g_assert_true(al_window_matches(w, "sw1", "ping"));
+	g_assert_false(al_window_matches(w, "rtr1", "ping"));
+	g_assert_false(al_window_active(w, at(0, 21, 59)));   /* Mon 21:59 */
+	g_assert_true(al_window_active(w, at(0, 22, 0)));     /* Mon 22:00 in */
+	g_assert_true(al_window_active(w, at(1, 1, 59)));     /* Tue 01:59 (Mon's) */
+	g_assert_false(al_window_active(w, at(1, 2, 0)));     /* end is out */
+	g_assert_true(al_window_active(w, at(4, 23, 0)));     /* Fri 23:00 */
+	g_assert_true(al_window_active(w, at(5, 1, 0)));      /* Sat 01:00 (Fri's) */
+	g_assert_false(al_window_active(w, at(5, 23, 0)));    /* Sat 23:00 */
+	g_assert_false(al_window_active(w, at(0, 1, 0)));     /* Mon 01:00: Sun not listed */
+	{
+		char *d = al_window_describe(w);
+		g_assert_cmpstr(d, ==, "sw*/* Mon-Fri 22:00-02:00 UTC");
+		g_free(d);
+	}
+	al_window_free(w);
+	w = al_window_new("db1/backup", "Sat,Sun", "01:30", "03:00", TRUE, NULL, &err);
+	g_assert_no_error(err);
+	g_assert_true(al_window_active(w, at(5, 1, 30)));
+	g_assert_false(al_window_active(w, at(5, 3, 0)));
+	g_assert_false(al_window_active(w, at(4, 2, 0)));
+	g_assert_false(al_window_matches(w, "db1", "ping"));
+	al_window_free(w);
+	w = al_window_new("*", "Fri-Mon", "00:00", "00:00", TRUE, NULL, &err); /* all day */
+	g_assert_no_error(err);
+	g_assert_true(al_window_active(w, at(6, 12, 0)));
+	g_assert_true(al_window_active(w, at(0, 23, 59)));
+	g_assert_false(al_window_active(w, at(2, 12, 0)));    /* Wed */
+	al_window_free(w);
+	/* malformed */
+	static const char *const bad[][3] = { { "Mon-Xyz", "10:00", "11:00" },
+		{ "", "10:00", "11:00" }, { "Mon", "24:00", "11:00" },
+		{ "Mon", "10:60", "11:00" }, { "Mon", "10", "11:00" },
+		{ "Mon", "10:00", "11:00x" }, { "Mon", "10:00", NULL } };
+	for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
+		w = al_window_new("x", bad[i][0], bad[i][1], bad[i][2], TRUE, NULL, &err);
+		if (w != NULL)
+			g_error("accepted %s %s %s", bad[i][0], bad[i][1], bad[i][2]);
+		g_assert_nonnull(err);
+		g_clear_error(&err);
+	}
+}
+
+static void test_email(void)
+{
+	GPtrArray *b = g_ptr_array_new_with_free_func((GDestroyNotify)al_notice_free);
+	char *to[] = { (char *)"ops@example.org", (char *)"noc@example.org", NULL };
+	char *m;
+
+	g_ptr_array_add(b, nt(AL_OPENED, "web1\r\nBcc: evil@example.org", "http",
+			      NM_STATE_CRITICAL));
+	m = al_email_message("netmon@example.org", to, b, "", G_GINT64_CONSTANT(1700000000) * G_USEC_PER_SEC);
+	g_assert_nonnull(strstr(m, "From: netmon@example.org\n"));
+	g_assert_nonnull(strstr(m, "To: ops@example.org, noc@example.org\n"));
+	g_assert_nonnull(strstr(m, "Subject: [netmon] opened web1  Bcc: evil@example.org/http CRITICAL\n"));
+	g_assert_null(strstr(m, "\nBcc:"));                    /* no header injection */
+	g_assert_nonnull(strstr(m, "Date: Tue, 14 Nov 2023 22:13:20 +0000\n"));
+	g_assert_nonnull(strstr(m, "\n\nopened: "));          /* body after a blank line */
+	g_free(m);
+	g_ptr_array_set_size(b, 0);
+	g_ptr_array_add(b, nt(AL_OPENED, "héte", "a", NM_STATE_CRITICAL));
+	g_ptr_array_add(b, nt(AL_OPENED, "héte", "b", NM_STATE_WARNING));
+	m = al_email_message("n@x", to, b, "héte", 0);
+	g_assert_nonnull(strstr(m, "Subject: =?UTF-8?B?"));   /* RFC 2047 */
+	g_assert_nonnull(strstr(m, "opened: héte/a is CRITICAL"));
+	g_assert_nonnull(strstr(m, "opened: héte/b is WARNING"));
+	g_free(m);
+	g_ptr_array_unref(b);
+}
+
+static void test_syslog_format(void)
+{
+	GPtrArray *b = g_ptr_array_new_with_free_func((GDestroyNotify)al_notice_free);
+	char *t, *m;
+
+	g_assert_cmpint(al_syslog_facility("daemon"), ==, 3);
+	g_assert_cmpint(al_syslog_facility("LOCAL7"), ==, 23);
+	g_assert_cmpint(al_syslog_facility("local8"), ==, -1);
+	g_ptr_array_add(b, nt(AL_OPENED, "h", "a", NM_STATE_WARNING));
+	g_assert_cmpint(al_syslog_severity(b), ==, 4);
+	t = al_syslog_text(b, NULL);
+	g_assert_cmpstr(t, ==, "opened h/a WARNING: out");
+	g_free(t);
+	g_ptr_array_add(b, nt(AL_OPENED, "h", "b", NM_STATE_CRITICAL));
+	g_ptr_array_add(b, nt(AL_RESOLVED, "h", "c", NM_STATE_OK));
+	g_assert_cmpint(al_syslog_severity(b), ==, 2);
+	t = al_syslog_text(b, "h");
+	g_assert_cmpstr(t, ==, "3 notifications [h]: opened h/a WARNING: out; "
+			"opened h/b CRITICAL: out; resolved h/c OK: out");
+	m = al_syslog_rfc5424(16, 2, "my host", t, G_GINT64_CONSTANT(1700000000) * G_USEC_PER_SEC);
+	g_assert_true(g_str_has_prefix(m, "<130>1 2023-11-14T22:13:20Z my_host netmon - alert - 3 notif"));
+	g_free(m);
+	g_free(t);
+	g_ptr_array_unref(b);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -158,5 +327,9 @@ int main(int argc, char **argv)
 	g_test_add_func("/alert/engine/ack", test_ack);
 	g_test_add_func("/alert/engine/flap-percent", test_flap_percent);
 	g_test_add_func("/alert/engine/flapping", test_flapping);
+	g_test_add_func("/alert/group", test_grouping);
+	g_test_add_func("/alert/maintenance", test_maintenance);
+	g_test_add_func("/alert/notifier/email", test_email);
+	g_test_add_func("/alert/notifier/syslog-format", test_syslog_format);
 	return g_test_run();
 }

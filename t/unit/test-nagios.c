@@ -197,6 +197,36 @@ static void test_run_exit_codes(void)
 	g_free(perf);
 }
 
+/* nm_exec_run_input: the program reads exactly the input (NULs and a
+ * 1 MB body included) on stdin; without input stdin is empty. */
+static void test_run_input(void)
+{
+	char *argv[] = { (char *)"/bin/sh", (char *)"-c", (char *)"wc -c; head -c 5 | od -An -c", NULL };
+	char *cat[] = { (char *)"/bin/sh", (char *)"-c", (char *)"wc -c", NULL };
+	gsize big = 1024 * 1024;
+	char *in = g_malloc(big);
+	nm_exec_result r;
+	GError *e = NULL;
+
+	memset(in, 'x', big);
+	g_assert_true(nm_exec_run_input(cat, NULL, in, big, 10 * G_USEC_PER_SEC,
+					G_USEC_PER_SEC, 4096, &r, &e));
+	g_assert_no_error(e);
+	g_assert_cmpint(r.exit_status, ==, 0);
+	g_assert_cmpint(g_ascii_strtoll(r.output, NULL, 10), ==, (gint64)big);
+	nm_exec_result_clear(&r);
+	g_assert_true(nm_exec_run_input(cat, NULL, "a\0b", 3, 10 * G_USEC_PER_SEC,
+					G_USEC_PER_SEC, 4096, &r, &e));
+	g_assert_cmpint(g_ascii_strtoll(r.output, NULL, 10), ==, 3);
+	nm_exec_result_clear(&r);
+	/* NULL input: /dev/null, as nm_exec_run() */
+	g_assert_true(nm_exec_run_input(argv, NULL, NULL, 0, 10 * G_USEC_PER_SEC,
+					G_USEC_PER_SEC, 4096, &r, &e));
+	g_assert_cmpint(g_ascii_strtoll(r.output, NULL, 10), ==, 0);
+	nm_exec_result_clear(&r);
+	g_free(in);
+}
+
 /* TRUE when @pid runs (a zombie waiting for a reaper counts as dead). */
 static gboolean alive(pid_t pid)
 {
@@ -318,6 +348,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/nagios/perfdata/malformed", test_perf_malformed);
 	g_test_add_func("/nagios/output/split", test_output_split);
 	g_test_add_func("/nagios/run/exit-codes", test_run_exit_codes);
+	g_test_add_func("/nagios/run/input", test_run_input);
 	g_test_add_func("/nagios/run/timeout-kills-group", test_run_timeout_kills_group);
 	g_test_add_func("/nagios/run/sigterm-ignored", test_run_sigterm_ignored);
 	g_test_add_func("/nagios/run/truncates-1MB", test_run_truncates);
