@@ -157,14 +157,11 @@ static void publish_perf(nagios *ng, check *c, const char *perfdata, gint64 now)
 
 		if (pf->unknown)
 			continue;
-		label = sanitize(pf->label);
-		if (nm_perf_is_counter(pf)) {
-			v.kind = NM_DS_DERIVE;
-			v.v.derive = (gint64)llround(pf->value);
-		} else {
-			v.kind = NM_DS_GAUGE;
-			v.v.gauge = pf->value;
+		if (!nm_perf_value(pf, &v)) {   /* a counter out of range */
+			nm_counter_add(ng->c_bad_perf, 1);
+			continue;
 		}
+		label = sanitize(pf->label);
 		m = nm_metric_new(c->host, "nagios", svc,
 				  v.kind == NM_DS_DERIVE ? "derive" : "gauge",
 				  label, now, c->interval, 1, &v);

@@ -24,6 +24,24 @@ gboolean nm_perf_is_counter(const nm_perf *p)
 	return p != NULL && strcmp(p->uom, "c") == 0;
 }
 
+gboolean nm_perf_value(const nm_perf *p, nm_value *out)
+{
+	if (p == NULL || p->unknown || !isfinite(p->value))
+		return FALSE;
+	if (nm_perf_is_counter(p)) {
+		double r = round(p->value);
+		/* [-2^63, 2^63): both bounds exact in a double */
+		if (!(r >= -9223372036854775808.0 && r < 9223372036854775808.0))
+			return FALSE;
+		out->kind = NM_DS_DERIVE;
+		out->v.derive = (gint64)r;
+	} else {
+		out->kind = NM_DS_GAUGE;
+		out->v.gauge = p->value;
+	}
+	return TRUE;
+}
+
 /* A number at the start of @s; its end in @end. FALSE if none. */
 static gboolean lead_number(const char *s, double *v, const char **end)
 {

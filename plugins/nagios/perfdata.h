@@ -17,6 +17,7 @@
 #define NETMON_PERFDATA_H
 
 #include <glib.h>
+#include <netmon/msg.h>
 
 G_BEGIN_DECLS
 
@@ -42,6 +43,13 @@ GPtrArray *nm_perfdata_parse(const char *text, guint *n_bad);
 
 /** TRUE when @uom marks a counter ("c"): published as DERIVE. */
 gboolean nm_perf_is_counter(const nm_perf *p);
+
+/** The METRIC value of @p: GAUGE, or DERIVE (rounded) for a counter.
+ *  Returns FALSE, leaving @out untouched, when the value is unknown ("U")
+ *  or a counter's value does not fit a 64-bit signed integer (llround()
+ *  would give an unspecified result: a 1e30c would become a huge negative
+ *  DERIVE). */
+gboolean nm_perf_value(const nm_perf *p, nm_value *out);
 
 /** Split plugin output @buf (@len bytes, need not be NUL-terminated, may
  *  hold NULs, which are taken as spaces) into the first line's text

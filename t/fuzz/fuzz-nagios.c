@@ -63,7 +63,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (const char *u = p->uom; *u != '\0'; u++)
 			if (!g_ascii_isalpha(*u) && *u != '%')
 				abort();
-		(void)nm_perf_is_counter(p);
+		nm_value v;
+		if (nm_perf_value(p, &v) &&
+		    (v.kind == NM_DS_DERIVE) != nm_perf_is_counter(p))
+			abort();
 		check_range(p->warn, p->value);
 		check_range(p->crit, p->value);
 	}

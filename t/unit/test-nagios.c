@@ -98,6 +98,34 @@ static void test_perf_units_and_u(void)
 	g_ptr_array_unref(a);
 }
 
+/* Counters become DERIVE only when they fit a gint64: before
+ * nm_perf_value(), "1e30c" went through llround() to an unspecified
+ * (on x86-64: INT64_MIN) DERIVE. */
+static void test_perf_value(void)
+{
+	guint bad;
+	nm_value v = { 0 };
+	GPtrArray *a = nm_perfdata_parse("big=1e30c small=-1e30c ok=12.6c g=1e30 u=U "
+					 "max=9223372036854775807c min=-9223372036854775808c",
+					 &bad);
+
+	g_assert_cmpuint(a->len, ==, 7);
+	g_assert_false(nm_perf_value(P(a, 0), &v));
+	g_assert_false(nm_perf_value(P(a, 1), &v));
+	g_assert_true(nm_perf_value(P(a, 2), &v));
+	g_assert_cmpint(v.kind, ==, NM_DS_DERIVE);
+	g_assert_cmpint(v.v.derive, ==, 13);
+	g_assert_true(nm_perf_value(P(a, 3), &v));
+	g_assert_cmpint(v.kind, ==, NM_DS_GAUGE);
+	g_assert_cmpfloat(v.v.gauge, ==, 1e30);
+	g_assert_false(nm_perf_value(P(a, 4), &v));
+	/* 2^63 - 1 is 2^63 as a double: out of range; -2^63 fits */
+	g_assert_false(nm_perf_value(P(a, 5), &v));
+	g_assert_true(nm_perf_value(P(a, 6), &v));
+	g_assert_cmpint(v.v.derive, ==, G_MININT64);
+	g_ptr_array_unref(a);
+}
+
 static void test_perf_malformed(void)
 {
 	guint bad;
@@ -346,6 +374,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/nagios/perfdata/quoted", test_perf_quoted);
 	g_test_add_func("/nagios/perfdata/units-and-U", test_perf_units_and_u);
 	g_test_add_func("/nagios/perfdata/malformed", test_perf_malformed);
+	g_test_add_func("/nagios/perfdata/value", test_perf_value);
 	g_test_add_func("/nagios/output/split", test_output_split);
 	g_test_add_func("/nagios/run/exit-codes", test_run_exit_codes);
 	g_test_add_func("/nagios/run/input", test_run_input);
