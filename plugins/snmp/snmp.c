@@ -51,6 +51,14 @@ typedef struct {
 	char *str;
 } cell;
 
+/* One column of a table walk in progress. */
+typedef struct {
+	guint col;          /* column of the table definition */
+	nm_snmp_oid cur;    /* last OID received (the column's OID at first) */
+	guint rows;
+	gboolean done;
+} walk_col;
+
 /* One row of a walked table, keyed by its index string. */
 typedef struct {
 	char *index;
@@ -90,9 +98,11 @@ typedef struct {
 	gint64 poll_start, poll_real;
 	int phase;              /* 0 scalars, 1 walks */
 	guint scalar_pos, scalar_n;
-	guint walk_table, walk_col;
-	nm_snmp_oid cur;
-	guint walk_rows;
+	guint walk_table;       /* table being walked */
+	guint walk_pass;        /* 0: its value columns, 1: fallback-only ones */
+	guint walk_next;        /* next column of the pass to consider */
+	GArray *group;          /* walk_col: the columns walked together, in
+				   one GETBULK (v2c/v3) or one by one (v1) */
 
 	/* the agent's address as resolved by net-snmp (family 0: unknown,
 	 * then replies are not checked against it) */
@@ -214,6 +224,7 @@ static target *target_new(snmp_plugin *sp, nm_snmp_target_conf *conf)
 	t->scalar_vals = g_array_new(FALSE, TRUE, sizeof(nm_snmp_number));
 	t->set_scalar_map = g_ptr_array_new_with_free_func(g_free);
 	t->tables = g_ptr_array_new();
+	t->group = g_array_new(FALSE, TRUE, sizeof(walk_col));
 	t->counters = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 					    g_free);
 	t->sys_name_idx = t->sys_descr_idx = -1;
@@ -277,6 +288,7 @@ static void target_free(target *t)
 		g_free(ts);
 	}
 	g_ptr_array_free(t->tables, TRUE);
+	g_array_free(t->group, TRUE);
 	g_ptr_array_free(t->set_scalar_map, TRUE);
 	g_array_free(t->scalars, TRUE);
 	g_array_free(t->scalar_have, TRUE);
@@ -962,10 +974,16 @@ static gboolean col_needed(const table_state *ts, guint col)
 	return FALSE;
 }
 
-/* Position walk_table/walk_col on the next column to walk (fallback-only
- * columns come after the others of their table). */
-static gboolean next_walk(target *t, gboolean first)
+/* Set up the next group of columns to walk: all columns of the table's
+ * pass at once for GETBULK (the varbinds of one request cover every
+ * column, RFC 3416 §4.2.3), one column at a time for v1 GETNEXT.
+ * Fallback-only columns form a second pass of their table, walked only
+ * when some row lacks the primary value they stand in for. FALSE when
+ * every table is done. */
+static gboolean next_walk(target *t)
 {
+	gboolean v1 = t->conf->sec.version == SNMP_VERSION_1;
+
 	for (;;) {
 		table_state *ts;
 		guint n;
@@ -974,28 +992,30 @@ static gboolean next_walk(target *t, gboolean first)
 			return FALSE;
 		ts = g_ptr_array_index(t->tables, t->walk_table);
 		n = ts->def->cols->len;
-		if (!first)
-			t->walk_col++;
-		first = FALSE;
-		/* order: non-fallback columns 0..n-1, then fallback n..2n-1 */
-		if (t->walk_col >= 2 * n) {
-			t->walk_table++;
-			t->walk_col = 0;
-			first = TRUE;
-			continue;
-		}
-		{
-			guint c = t->walk_col % n;
-			gboolean fb = g_array_index(ts->def->fallback_only, gboolean, c);
+		g_array_set_size(t->group, 0);
+		while (t->walk_next < n) {
+			guint c = t->walk_next++;
+			gboolean fb = g_array_index(ts->def->fallback_only,
+						    gboolean, c);
 
-			if ((t->walk_col < n) == !fb && col_needed(ts, c)) {
-				const nm_snmp_oid *o = &g_array_index(ts->def->cols,
-								     nm_snmp_oid, c);
-				t->cur = *o;
-				t->walk_rows = 0;
-				return TRUE;
+			if ((t->walk_pass == 0) == !fb && col_needed(ts, c)) {
+				walk_col w = { .col = c };
+
+				w.cur = g_array_index(ts->def->cols, nm_snmp_oid, c);
+				g_array_append_val(t->group, w);
+				if (v1)
+					break;
 			}
 		}
+		if (t->group->len > 0)
+			return TRUE;
+		if (t->walk_pass == 0) {
+			t->walk_pass = 1;
+		} else {
+			t->walk_table++;
+			t->walk_pass = 0;
+		}
+		t->walk_next = 0;
 	}
 }
 
@@ -1032,20 +1052,36 @@ static void send_next(target *t)
 		}
 		t->phase = 1;
 		t->walk_table = 0;
-		t->walk_col = 0;
-		if (!next_walk(t, TRUE)) {
+		t->walk_pass = 0;
+		t->walk_next = 0;
+		if (!next_walk(t)) {
 			poll_ok(t);
 			return;
 		}
 	}
-	if (t->conf->sec.version == SNMP_VERSION_1) {
-		pdu = snmp_pdu_create(SNMP_MSG_GETNEXT);
-	} else {
-		pdu = snmp_pdu_create(SNMP_MSG_GETBULK);
-		pdu->non_repeaters = 0;
-		pdu->max_repetitions = t->conf->max_repetitions;
+	{
+		guint active = 0;
+
+		for (guint i = 0; i < t->group->len; i++)
+			active += !g_array_index(t->group, walk_col, i).done;
+		if (t->conf->sec.version == SNMP_VERSION_1) {
+			pdu = snmp_pdu_create(SNMP_MSG_GETNEXT);
+		} else {
+			/* max_repetitions is the varbinds per response, shared
+			 * by the columns: the response stays as large as a
+			 * one-column walk's */
+			pdu = snmp_pdu_create(SNMP_MSG_GETBULK);
+			pdu->non_repeaters = 0;
+			pdu->max_repetitions = MAX(1, t->conf->max_repetitions /
+						      (long)MAX(active, 1));
+		}
+		for (guint i = 0; i < t->group->len; i++) {
+			const walk_col *w = &g_array_index(t->group, walk_col, i);
+
+			if (!w->done)
+				snmp_add_null_var(pdu, w->cur.name, w->cur.len);
+		}
 	}
-	snmp_add_null_var(pdu, t->cur.name, t->cur.len);
 	submit(t, pdu);
 }
 
@@ -1082,25 +1118,42 @@ static void got_scalars(target *t, netsnmp_pdu *pdu)
 	t->scalar_pos = end;
 }
 
-/* Store the rows of a walk response; TRUE if the walk goes on. */
+/* Store the rows of a walk response; TRUE if the walk of the group goes
+ * on. The varbinds cycle through the group's columns that were still
+ * going when the request was sent (RFC 3416 §4.2.3: repetition r of
+ * column c is varbind r * columns + c). A column ends at the first OID
+ * outside it, endOfMibView, an OID not after the previous one (walk
+ * error, logged) or max_rows. A response that moves no column on ends
+ * the group, so no agent can make a walk loop. */
 static gboolean got_walk(target *t, netsnmp_pdu *pdu)
 {
 	table_state *ts = g_ptr_array_index(t->tables, t->walk_table);
-	guint col = t->walk_col % ts->def->cols->len;
-	const nm_snmp_oid *root = &g_array_index(ts->def->cols, nm_snmp_oid, col);
+	guint ncols = ts->def->cols->len;
+	guint active[ncols > 0 ? ncols : 1], a = 0, i = 0;
+	gboolean progress = FALSE, more = FALSE;
 	netsnmp_variable_list *vb;
 
-	if (pdu->variables == NULL)
+	for (guint k = 0; k < t->group->len && a < ncols; k++)
+		if (!g_array_index(t->group, walk_col, k).done)
+			active[a++] = k;
+	if (a == 0 || pdu->variables == NULL)
 		return FALSE;
-	for (vb = pdu->variables; vb != NULL; vb = vb->next_variable) {
-		nm_snmp_walk_step st = nm_snmp_walk_classify(root, t->cur.name,
-							     t->cur.len, vb);
+	for (vb = pdu->variables; vb != NULL; vb = vb->next_variable, i++) {
+		walk_col *w = &g_array_index(t->group, walk_col, active[i % a]);
+		const nm_snmp_oid *root = &g_array_index(ts->def->cols,
+							 nm_snmp_oid, w->col);
+		nm_snmp_walk_step st;
 		char *idx;
 		row *r;
 
+		if (w->done)
+			continue;
 		t->varbinds++;
-		if (st == NM_SNMP_WALK_END)
-			return FALSE;
+		st = nm_snmp_walk_classify(root, w->cur.name, w->cur.len, vb);
+		if (st == NM_SNMP_WALK_END) {
+			w->done = TRUE;
+			continue;
+		}
 		if (st == NM_SNMP_WALK_LOOP) {
 			char *o = oid_text(root->name, root->len);
 
@@ -1109,32 +1162,42 @@ static gboolean got_walk(target *t, netsnmp_pdu *pdu)
 				   "returned OIDs out of order; walk stopped",
 				   t->conf->name, ts->def->name, o);
 			g_free(o);
-			return FALSE;
+			w->done = TRUE;
+			continue;
 		}
 		idx = nm_snmp_index_string(vb->name, vb->name_length, root->len);
 		r = g_hash_table_lookup(ts->rows, idx);
 		if (r == NULL) {
 			r = g_new0(row, 1);
 			r->index = idx;
-			r->cells = g_new0(cell, ts->def->cols->len);
+			r->cells = g_new0(cell, ncols);
 			g_hash_table_insert(ts->rows, r->index, r);
 			g_ptr_array_add(ts->order, r);
 		} else {
 			g_free(idx);
 		}
-		if (!r->cells[col].have) {
-			r->cells[col].have = TRUE;
-			r->cells[col].numeric = nm_snmp_vb_number(vb, &r->cells[col].num);
-			r->cells[col].str = nm_snmp_vb_string(vb);
+		if (!r->cells[w->col].have) {
+			r->cells[w->col].have = TRUE;
+			r->cells[w->col].numeric =
+				nm_snmp_vb_number(vb, &r->cells[w->col].num);
+			r->cells[w->col].str = nm_snmp_vb_string(vb);
 		}
-		memcpy(t->cur.name, vb->name, vb->name_length * sizeof(oid));
-		t->cur.len = vb->name_length;
-		if (++t->walk_rows >= (guint)t->conf->max_rows) {
+		memcpy(w->cur.name, vb->name, vb->name_length * sizeof(oid));
+		w->cur.len = vb->name_length;
+		progress = TRUE;
+		if (++w->rows >= (guint)t->conf->max_rows) {
 			t->truncated++;
-			return FALSE;
+			w->done = TRUE;
 		}
 	}
-	return TRUE;
+	for (guint k = 0; k < t->group->len; k++) {
+		walk_col *w = &g_array_index(t->group, walk_col, k);
+
+		if (!progress)
+			w->done = TRUE;
+		more |= !w->done;
+	}
+	return more;
 }
 
 /* net-snmp's callback for a target's request: a response, a timeout, a
@@ -1213,7 +1276,7 @@ static int response_cb(int op, netsnmp_session *sess, int reqid,
 		send_next(t);
 	} else if (t->phase == 1 && pdu->errstat == SNMP_ERR_NOSUCHNAME) {
 		/* v1 GETNEXT past the end of the MIB */
-		if (!next_walk(t, FALSE))
+		if (!next_walk(t))
 			poll_ok(t);
 		else
 			send_next(t);
@@ -1226,7 +1289,7 @@ static int response_cb(int op, netsnmp_session *sess, int reqid,
 		send_next(t);
 	} else if (got_walk(t, pdu)) {
 		send_next(t);
-	} else if (!next_walk(t, FALSE)) {
+	} else if (!next_walk(t)) {
 		poll_ok(t);
 	} else {
 		send_next(t);
