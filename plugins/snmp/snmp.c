@@ -103,6 +103,8 @@ typedef struct {
 	guint walk_next;        /* next column of the pass to consider */
 	GArray *group;          /* walk_col: the columns walked together, in
 				   one GETBULK (v2c/v3) or one by one (v1) */
+	gboolean folded;        /* the request out carries the scalars as
+				   GETBULK non-repeaters */
 
 	/* the agent's address as resolved by net-snmp (family 0: unknown,
 	 * then replies are not checked against it) */
@@ -153,6 +155,7 @@ static const oid snmpTraps[] = { 1, 3, 6, 1, 6, 3, 1, 1, 5 };
 
 static void send_next(target *t);
 static void poll_start(target *t);
+static gboolean fold_ok(const target *t);
 static void poll_fail(target *t, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 
 /* ------------------------------------------------------------------ */
@@ -1026,6 +1029,18 @@ static void send_next(target *t)
 {
 	netsnmp_pdu *pdu;
 
+	if (t->phase == 0 && t->scalar_pos == 0 && fold_ok(t)) {
+		/* one GETBULK: the scalars as non-repeaters, then the first
+		 * table's columns */
+		t->phase = 1;
+		t->walk_table = 0;
+		t->walk_pass = 0;
+		t->walk_next = 0;
+		if (next_walk(t))
+			t->folded = TRUE;
+		else
+			t->phase = 0;
+	}
 	if (t->phase == 0) {
 		guint n = 0;
 
@@ -1075,6 +1090,15 @@ static void send_next(target *t)
 			pdu->max_repetitions = MAX(1, t->conf->max_repetitions /
 						      (long)MAX(active, 1));
 		}
+		if (t->folded) {
+			pdu->non_repeaters = (long)t->scalars->len;
+			for (guint i = 0; i < t->scalars->len; i++) {
+				const nm_snmp_oid *o = &g_array_index(t->scalars,
+								     nm_snmp_oid, i);
+
+				snmp_add_null_var(pdu, o->name, o->len - 1);
+			}
+		}
 		for (guint i = 0; i < t->group->len; i++) {
 			const walk_col *w = &g_array_index(t->group, walk_col, i);
 
@@ -1086,36 +1110,78 @@ static void send_next(target *t)
 }
 
 /* Store the varbinds of a scalar GET response. */
+/* Store varbind @vb as merged scalar @i (not absent). */
+static void store_scalar(target *t, guint i, const netsnmp_variable_list *vb)
+{
+	nm_snmp_number num;
+
+	t->varbinds++;
+	if (nm_snmp_vb_number(vb, &num)) {
+		g_array_index(t->scalar_vals, nm_snmp_number, i) = num;
+		g_array_index(t->scalar_have, gboolean, i) = TRUE;
+	} else {
+		g_array_index(t->scalar_have, gboolean, i) = FALSE;
+	}
+	if ((int)i == t->sys_name_idx || (int)i == t->sys_descr_idx) {
+		char *s = nm_snmp_vb_string(vb);
+
+		if (s != NULL) {
+			char **dst = (int)i == t->sys_name_idx
+					     ? &t->sys_name : &t->sys_descr;
+			g_free(*dst);
+			*dst = s;
+		}
+	}
+}
+
 static void got_scalars(target *t, netsnmp_pdu *pdu)
 {
 	netsnmp_variable_list *vb = pdu->variables;
 	guint end = t->scalar_pos + t->scalar_n;
 
 	for (guint i = t->scalar_pos; i < end && vb != NULL; i++) {
-		nm_snmp_number num;
-
 		if (g_array_index(t->scalar_absent, gboolean, i))
 			continue;
-		t->varbinds++;
-		if (nm_snmp_vb_number(vb, &num)) {
-			g_array_index(t->scalar_vals, nm_snmp_number, i) = num;
-			g_array_index(t->scalar_have, gboolean, i) = TRUE;
-		} else {
-			g_array_index(t->scalar_have, gboolean, i) = FALSE;
-		}
-		if ((int)i == t->sys_name_idx || (int)i == t->sys_descr_idx) {
-			char *s = nm_snmp_vb_string(vb);
-
-			if (s != NULL) {
-				char **dst = (int)i == t->sys_name_idx
-						     ? &t->sys_name : &t->sys_descr;
-				g_free(*dst);
-				*dst = s;
-			}
-		}
+		store_scalar(t, i, vb);
 		vb = vb->next_variable;
 	}
 	t->scalar_pos = end;
+}
+
+/* Can the scalars ride in the first GETBULK as non-repeaters (RFC 3416
+ * §4.2.3: a non-repeater is a GETNEXT)? When all are instances ".0" of
+ * scalar objects: the GETNEXT of the object's OID is then its ".0". */
+static gboolean fold_ok(const target *t)
+{
+	if (t->conf->sec.version == SNMP_VERSION_1 || t->tables->len == 0 ||
+	    t->scalars->len > SCALARS_PER_PDU)
+		return FALSE;
+	for (guint i = 0; i < t->scalars->len; i++) {
+		const nm_snmp_oid *o = &g_array_index(t->scalars, nm_snmp_oid, i);
+
+		if (o->len < 2 || o->name[o->len - 1] != 0 ||
+		    g_array_index(t->scalar_absent, gboolean, i))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+/* The non-repeaters of a folded request: varbind i answers scalar i if
+ * its OID is that scalar's (an agent without the object answers the next
+ * OID in its MIB: then the scalar is missing this poll). Returns the
+ * first varbind after them. */
+static netsnmp_variable_list *got_folded(target *t, netsnmp_variable_list *vb)
+{
+	for (guint i = 0; i < t->scalars->len && vb != NULL; i++) {
+		const nm_snmp_oid *o = &g_array_index(t->scalars, nm_snmp_oid, i);
+
+		if (snmp_oid_compare(vb->name, vb->name_length, o->name, o->len) == 0)
+			store_scalar(t, i, vb);
+		else
+			g_array_index(t->scalar_have, gboolean, i) = FALSE;
+		vb = vb->next_variable;
+	}
+	return vb;
 }
 
 /* Store the rows of a walk response; TRUE if the walk of the group goes
@@ -1131,14 +1197,18 @@ static gboolean got_walk(target *t, netsnmp_pdu *pdu)
 	guint ncols = ts->def->cols->len;
 	guint active[ncols > 0 ? ncols : 1], a = 0, i = 0;
 	gboolean progress = FALSE, more = FALSE;
-	netsnmp_variable_list *vb;
+	netsnmp_variable_list *vb = pdu->variables;
 
+	if (t->folded) {
+		t->folded = FALSE;
+		vb = got_folded(t, vb);
+	}
 	for (guint k = 0; k < t->group->len && a < ncols; k++)
 		if (!g_array_index(t->group, walk_col, k).done)
 			active[a++] = k;
-	if (a == 0 || pdu->variables == NULL)
+	if (a == 0 || vb == NULL)
 		return FALSE;
-	for (vb = pdu->variables; vb != NULL; vb = vb->next_variable, i++) {
+	for (; vb != NULL; vb = vb->next_variable, i++) {
 		walk_col *w = &g_array_index(t->group, walk_col, active[i % a]);
 		const nm_snmp_oid *root = &g_array_index(ts->def->cols,
 							 nm_snmp_oid, w->col);
@@ -1310,6 +1380,7 @@ static void poll_start(target *t)
 	if (t->sessp != NULL || target_open(t)) {
 		watch_on(t);
 		t->phase = 0;
+		t->folded = FALSE;
 		t->scalar_pos = 0;
 		t->scalar_n = 0;
 		for (guint i = 0; i < t->scalar_have->len; i++)
