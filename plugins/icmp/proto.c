@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -184,4 +185,37 @@ void icmp_round_compute(const double *rtt_ms, guint n, icmp_round_stats *out)
 			out->jitter = jsum / jn;
 	}
 	g_free(sorted);
+}
+
+void icmp_append_fixed(GString *out, double v, guint decimals)
+{
+	static const guint64 p10[] = { 1, 10, 100, 1000, 10000, 100000,
+				       1000000, 10000000, 100000000,
+				       1000000000 };
+	char tmp[32];
+	char *e = tmp + sizeof(tmp), *q = e;
+	guint64 u, ip, fp;
+	double s;
+
+	if (decimals >= G_N_ELEMENTS(p10) || !isfinite(v) || fabs(v) >= 1e9) {
+		g_string_append_printf(out, "%.*f", (int)decimals, v);
+		return;
+	}
+	s = nearbyint(fabs(v) * (double)p10[decimals]);
+	u = (guint64)s;
+	ip = u / p10[decimals];
+	fp = u % p10[decimals];
+	for (guint i = 0; i < decimals; i++) {
+		*--q = (char)('0' + fp % 10);
+		fp /= 10;
+	}
+	if (decimals > 0)
+		*--q = '.';
+	do {
+		*--q = (char)('0' + ip % 10);
+		ip /= 10;
+	} while (ip > 0);
+	if (signbit(v))
+		*--q = '-';
+	g_string_append_len(out, q, e - q);
 }

@@ -94,6 +94,16 @@ typedef struct {
  *  beyond a temporary sorted copy. */
 void icmp_round_compute(const double *rtt_ms, guint n, icmp_round_stats *out);
 
+/** Append @v with @decimals digits after the point to @out, as
+ *  printf("%.*f", decimals, v) does (round to nearest, ties to even;
+ *  "-" for negative values and -0) but without printf's exact decimal
+ *  expansion: integer arithmetic for |v| < 1e9 and @decimals <= 9 (the
+ *  last digit may differ from printf's where v * 10^decimals is not exact
+ *  in binary), printf itself otherwise (NAN, infinities, huge values).
+ *  Used for the STATE output and perfdata of every round, where printf's
+ *  floating-point formatting was the plugin's largest user-space cost. */
+void icmp_append_fixed(GString *out, double v, guint decimals);
+
 G_END_DECLS
 
 #endif /* NETMON_ICMP_PROTO_H */

@@ -188,6 +188,52 @@ static void test_round_stats(void)
 	g_assert_true(isnan(s.loss));
 }
 
+/* icmp_append_fixed() prints as printf("%.*f") does. */
+static void test_fixed(void)
+{
+	static const struct { double v; guint d; } exact[] = {
+		{ 0, 0 }, { 0, 3 }, { -0.0, 3 }, { 0.0004, 3 }, { 1.5, 0 },
+		{ 2.5, 0 }, { 0.5, 0 }, { 12.5, 0 }, { 30, 0 }, { 100, 0 },
+		{ 99.99999, 3 }, { 123.456789, 6 }, { -1.25, 1 }, { -7, 2 },
+		{ 0.032044, 6 }, { 1999.9995, 6 }, { 7.0e8, 6 }, { 5e9, 3 },
+		{ 1e300, 2 }, { 0.1, 12 }
+	};
+	GString *a = g_string_new(NULL);
+	char b[512];
+	guint off = 0;
+
+	for (gsize i = 0; i < G_N_ELEMENTS(exact); i++) {
+		g_string_assign(a, "x=");
+		icmp_append_fixed(a, exact[i].v, exact[i].d);
+		g_snprintf(b, sizeof(b), "x=%.*f", (int)exact[i].d, exact[i].v);
+		g_assert_cmpstr(a->str, ==, b);
+	}
+	g_string_truncate(a, 0);
+	icmp_append_fixed(a, NAN, 3);
+	icmp_append_fixed(a, INFINITY, 3);
+	g_snprintf(b, sizeof(b), "%.3f%.3f", NAN, INFINITY);
+	g_assert_cmpstr(a->str, ==, b);
+	/* RTT-like values: equal, or one unit apart in the last digit where
+	 * v * 10^d is not exact in binary. */
+	for (int i = 0; i < 20000; i++) {
+		double v = g_test_rand_double_range(-2000, 2000) /
+			   (i % 2 ? 1 : 1000);
+		guint d = (guint)(i % 7);
+		double x, y;
+		g_string_truncate(a, 0);
+		icmp_append_fixed(a, v, d);
+		g_snprintf(b, sizeof(b), "%.*f", (int)d, v);
+		if (strcmp(a->str, b) == 0)
+			continue;
+		off++;
+		x = g_ascii_strtod(a->str, NULL);
+		y = g_ascii_strtod(b, NULL);
+		g_assert_cmpfloat(fabs(x - y), <=, 1.0001 * pow(10, -(double)d));
+	}
+	g_assert_cmpuint(off, <, 20); /* 1 in 1,000 at most */
+	g_string_free(a, TRUE);
+}
+
 /* ------------------------------------------------------------------ */
 /* match.c: a recvmmsg() batch against the probes                     */
 
@@ -770,6 +816,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/icmp/proto/checksum", test_checksum);
 	g_test_add_func("/icmp/proto/build-parse", test_build_parse);
 	g_test_add_func("/icmp/stats/round", test_round_stats);
+	g_test_add_func("/icmp/proto/fixed", test_fixed);
 	g_test_add_func("/icmp/match/batch", test_match_batch);
 	g_test_add_func("/icmp/config/errors", test_config_errors);
 	g_test_add_func("/icmp/loopback/datagram", test_loopback_datagram);
