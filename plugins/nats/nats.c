@@ -37,6 +37,7 @@ typedef struct {
 	nm_plugin *p;
 	/* configuration */
 	char *prefix, *host_token, *stream, *durable;
+	char *server;            /* configured url(s) without user:password@, for logs */
 	guint32 publish_mask, subscribe_mask;
 	gboolean jetstream, accept_own;
 	gint64 fetch_batch, queue_size;
@@ -200,10 +201,11 @@ static void log_error(bridge *b, const char *fmt, ...)
 	text = g_strdup_vprintf(fmt, ap);
 	va_end(ap);
 	if (suppressed > 0)
-		NM_WARNING(b->p, "%s (and %" G_GUINT64_FORMAT " more errors in the "
-			   "last 10 s)", text, suppressed);
+		NM_LOG_ABOUT(b->p, NM_LOG_WARNING, b->server, "%s (and %"
+			     G_GUINT64_FORMAT " more errors in the last 10 s)",
+			     text, suppressed);
 	else
-		NM_WARNING(b->p, "%s", text);
+		NM_LOG_ABOUT(b->p, NM_LOG_WARNING, b->server, "%s", text);
 	g_free(text);
 }
 
@@ -257,7 +259,8 @@ static void on_disconnected(natsConnection *nc, void *closure)
 	if (stopping)
 		return;
 	nm_counter_add(b->c_disconnects, 1);
-	NM_WARNING(b->p, "disconnected from NATS, reconnecting");
+	NM_LOG_ABOUT(b->p, NM_LOG_WARNING, b->server,
+		     "disconnected from NATS, reconnecting");
 }
 
 /* The connection is closed for good: no libnats callback follows. */
@@ -272,6 +275,34 @@ static void on_closed(natsConnection *nc, void *closure)
 	g_mutex_unlock(&b->lock);
 }
 
+/* @url ("nats://user:pass@host:4222", or several, comma-separated) with
+ * every user-info part removed, so logs name the server, never a secret. */
+static char *redact_urls(const char *url)
+{
+	GString *out = g_string_new(NULL);
+	const char *p = url;
+
+	while (*p != '\0') {
+		const char *end = strchr(p, ',');
+		const char *stop = end != NULL ? end : p + strlen(p);
+		const char *scheme = g_strstr_len(p, stop - p, "://");
+		const char *host = scheme != NULL ? scheme + 3 : p;
+		const char *at = NULL;
+
+		for (const char *q = host; q < stop && *q != '/'; q++)
+			if (*q == '@')
+				at = q;
+		g_string_append_len(out, p, host - p);
+		host = at != NULL ? at + 1 : host;
+		g_string_append_len(out, host, stop - host);
+		if (end == NULL)
+			break;
+		g_string_append_c(out, ',');
+		p = end + 1;
+	}
+	return g_string_free(out, FALSE);
+}
+
 static void on_reconnected(natsConnection *nc, void *closure)
 {
 	bridge *b = closure;
@@ -280,7 +311,11 @@ static void on_reconnected(natsConnection *nc, void *closure)
 	if (natsConnection_GetConnectedUrl(nc, url, sizeof url) != NATS_OK)
 		g_strlcpy(url, "?", sizeof url);
 	nm_counter_add(b->c_reconnects, 1);
-	NM_NOTICE(b->p, "reconnected to NATS at %s", url);
+	{
+		char *shown = redact_urls(url);
+		NM_NOTICE(b->p, "reconnected to NATS at %s", shown);
+		g_free(shown);
+	}
 	g_mutex_lock(&b->lock);
 	g_cond_broadcast(&b->cond);
 	g_mutex_unlock(&b->lock);
@@ -293,7 +328,11 @@ static void on_connected(natsConnection *nc, void *closure)
 
 	if (natsConnection_GetConnectedUrl(nc, url, sizeof url) != NATS_OK)
 		g_strlcpy(url, "?", sizeof url);
-	NM_NOTICE(b->p, "connected to NATS at %s", url);
+	{
+		char *shown = redact_urls(url);
+		NM_NOTICE(b->p, "connected to NATS at %s", shown);
+		g_free(shown);
+	}
 	g_mutex_lock(&b->lock);
 	g_cond_broadcast(&b->cond);
 	g_mutex_unlock(&b->lock);
@@ -724,8 +763,10 @@ static JsonNode *stats(nm_plugin *p, gpointer data)
 	json_builder_set_member_name(jb, "connected");
 	json_builder_add_boolean_value(jb, connected(b));
 	if (natsConnection_GetConnectedUrl(b->nc, url, sizeof url) == NATS_OK) {
+		char *shown = redact_urls(url);
 		json_builder_set_member_name(jb, "url");
-		json_builder_add_string_value(jb, url);
+		json_builder_add_string_value(jb, shown);
+		g_free(shown);
 	}
 	json_builder_set_member_name(jb, "edge");
 	json_builder_add_boolean_value(jb, b->publish_mask != 0);
@@ -795,6 +836,8 @@ static gboolean setup_options(bridge *b, const config_setting_t *conf,
 
 	for (guint i = 0; i < n; i++)
 		g_strstrip(urls[i]);
+	g_free(b->server);
+	b->server = redact_urls(url);
 	st = natsOptions_Create(&b->opts);
 	if (st != NATS_OK) {
 		g_strfreev(urls);
@@ -890,6 +933,7 @@ static void bridge_free(bridge *b)
 	g_free(b->host_token);
 	g_free(b->stream);
 	g_free(b->durable);
+	g_free(b->server);
 	g_free(b);
 }
 

@@ -4,7 +4,8 @@
  * Copyright (C) 2026 the netmon authors. GPL-2.0-or-later, see COPYING.
  *
  * natsfeed = { send = 1000; per_tick = 100; interval = 0.01; check = true; };
- * With send = N, publishes messages 0..N-1 of every type (N * 6 in all),
+ * With send = N, publishes messages 0..N-1 of every type (N * 6 in all;
+ * types = [ "flow", ... ] publishes only those, for contrib/bench/nats),
  * each carrying its sequence number and fields derived from it. With
  * check = true, counts messages from host "natsfeed" per type (counters
  * "<type>_received", "<type>_bad" for a field that is not what the sender
@@ -21,6 +22,7 @@
 typedef struct {
 	nm_plugin *p;
 	gint64 send, per_tick, sent;
+	guint types;                       /* 1 << nm_msg_type to publish */
 	GMutex lock;
 	gint64 last[NM_MSG_N_TYPES];
 	GByteArray *seen[NM_MSG_N_TYPES];  /* one byte per sequence number */
@@ -36,6 +38,7 @@ static const nm_conf_key keys[] = {
 	{ .name = "interval", .kind = NM_CONF_DURATION, .has_range = TRUE,
 	  .min = 0.001, .max = 3600 },
 	{ .name = "check", .kind = NM_CONF_BOOL },
+	{ .name = "types", .kind = NM_CONF_ARRAY },
 	{ .name = "state", .kind = NM_CONF_STRING },
 	{ .name = NULL }
 };
@@ -71,25 +74,31 @@ static void publish_one(feed *f, gint64 i, GPtrArray *out)
 
 	g_snprintf(num, sizeof num, "%" G_GINT64_FORMAT, i);
 	g_snprintf(text, sizeof text, "event %" G_GINT64_FORMAT, i);
-	g_ptr_array_add(out, nm_metric_new(HOST, "feed", "p", "gauge", "t", now,
-					   G_USEC_PER_SEC, 2, v));
-	g_ptr_array_add(out, nm_event_new(&(nm_event){
-		.source = "192.0.2.1", .host = HOST, .facility = 4,
-		.severity = 6, .app_name = "app", .procid = num, .msgid = "m",
-		.structured_data = "[x@1 a=\"b\"]", .text = text }, now));
+	if (f->types & (1u << NM_MSG_METRIC))
+		g_ptr_array_add(out, nm_metric_new(HOST, "feed", "p", "gauge", "t", now,
+						   G_USEC_PER_SEC, 2, v));
+	if (f->types & (1u << NM_MSG_EVENT))
+		g_ptr_array_add(out, nm_event_new(&(nm_event){
+			.source = "192.0.2.1", .host = HOST, .facility = 4,
+			.severity = 6, .app_name = "app", .procid = num, .msgid = "m",
+			.structured_data = "[x@1 a=\"b\"]", .text = text }, now));
 	make_records(r, i);
-	g_ptr_array_add(out, nm_flow_batch_new(HOST, (guint32)i, now, 2, r));
-	g_ptr_array_add(out, nm_config_change_new(HOST, now, num, "prev",
-						  "text\n", "diff\n"));
-	g_ptr_array_add(out, nm_state_new(&(nm_state){
-		.host = HOST, .service = "svc", .code = NM_STATE_WARNING,
-		.state_type = NM_STATE_HARD, .attempt = (guint)i + 1,
-		.max_attempts = 3, .output = text, .long_output = "l",
-		.perfdata = "a=1" }, now));
-	g_ptr_array_add(out, nm_notification_new(&(nm_notification){
-		.kind = NM_NOTIFY_OPENED, .alert_id = (guint64)i, .host = HOST,
-		.service = "svc", .code = NM_STATE_CRITICAL, .output = text,
-		.author = "", .comment = "" }, now));
+	if (f->types & (1u << NM_MSG_FLOW))
+		g_ptr_array_add(out, nm_flow_batch_new(HOST, (guint32)i, now, 2, r));
+	if (f->types & (1u << NM_MSG_CONFIG))
+		g_ptr_array_add(out, nm_config_change_new(HOST, now, num, "prev",
+							  "text\n", "diff\n"));
+	if (f->types & (1u << NM_MSG_STATE))
+		g_ptr_array_add(out, nm_state_new(&(nm_state){
+			.host = HOST, .service = "svc", .code = NM_STATE_WARNING,
+			.state_type = NM_STATE_HARD, .attempt = (guint)i + 1,
+			.max_attempts = 3, .output = text, .long_output = "l",
+			.perfdata = "a=1" }, now));
+	if (f->types & (1u << NM_MSG_NOTIFICATION))
+		g_ptr_array_add(out, nm_notification_new(&(nm_notification){
+			.kind = NM_NOTIFY_OPENED, .alert_id = (guint64)i, .host = HOST,
+			.service = "svc", .code = NM_STATE_CRITICAL, .output = text,
+			.author = "", .comment = "" }, now));
 	(void)f;
 }
 
@@ -269,6 +278,25 @@ static gboolean feed_init(nm_plugin *p, const config_setting_t *conf, GError **e
 	g_mutex_init(&f->lock);
 	f->send = nm_conf_int(conf, "send", 0);
 	f->per_tick = nm_conf_int(conf, "per_tick", 100);
+	f->types = (1u << NM_MSG_N_TYPES) - 1;
+	{
+		const config_setting_t *ty = config_setting_get_member(conf, "types");
+		if (ty != NULL) {
+			f->types = 0;
+			for (int k = 0; k < config_setting_length(ty); k++) {
+				const char *name = config_setting_get_string_elem(ty, k);
+				int t = name != NULL ? nm_msg_type_from_name(name) : -1;
+				if (t < 0) {
+					g_set_error(err, NM_CONF_ERROR, NM_CONF_ERROR_INVALID,
+						    "natsfeed.types: unknown type");
+					g_mutex_clear(&f->lock);
+					g_free(f);
+					return FALSE;
+				}
+				f->types |= 1u << t;
+			}
+		}
+	}
 	nm_plugin_set_data(p, f);
 	nm_plugin_set_stats(p, feed_stats, f);
 	for (int t = 0; t < NM_MSG_N_TYPES; t++) {
