@@ -69,7 +69,9 @@ typedef struct {
 	guint watch;
 	GIOStream *tls;        /* TLS only */
 	GCancellable *cancel;  /* TLS only */
-	gboolean reading;      /* TLS: an async read is pending */
+	gboolean reading;      /* TLS: an async handshake or read is pending */
+	gboolean handshaking;  /* TLS: the handshake has not completed */
+	gint64 accepted;       /* monotonic µs */
 	gboolean closing;      /* TLS: close once the pending read returns */
 	char *buf;
 	gsize len, cap;
@@ -86,10 +88,12 @@ struct rx {
 	GPtrArray *listeners;   /* listener* */
 	GHashTable *conns;      /* conn* set */
 	guint n_conns;
-	guint tls_pending;      /* async TLS reads in flight */
+	guint tls_pending;      /* async TLS handshakes and reads in flight */
+	guint tls_handshaking;  /* connections whose handshake is not done */
 	gsize max_msg;
 	guint max_conns, max_senders;
 	gint64 idle_timeout;
+	gint64 hs_timeout;      /* TLS handshake, µs */
 	GHashTable *senders;    /* char* -> sender_stats* */
 	sender_stats other;     /* senders past max_senders */
 	nm_syslog_fields fields;
@@ -99,7 +103,7 @@ struct rx {
 	struct {
 		nm_counter *messages, *bytes, *parse_failures, *truncated,
 			*dropped, *accepted, *refused, *framing_errors,
-			*tls_errors, *read_errors;
+			*tls_errors, *tls_handshake_timeouts, *read_errors;
 	} c;
 	/* UDP scratch */
 	struct mmsghdr *mm;
@@ -140,6 +144,9 @@ static const nm_conf_key keys[] = {
 	  .min = 1, .max = 1000000 },
 	{ .name = "idle_timeout", .kind = NM_CONF_DURATION, .has_range = TRUE,
 	  .min = 0, .max = 604800, .help = "close silent TCP/TLS connections; 0: never" },
+	{ .name = "tls_handshake_timeout", .kind = NM_CONF_DURATION,
+	  .has_range = TRUE, .min = 0.1, .max = 3600,
+	  .help = "close TLS connections whose handshake is not done by then" },
 	{ .name = "max_senders", .kind = NM_CONF_INT, .has_range = TRUE,
 	  .min = 1, .max = 10000000, .help = "senders counted one by one" },
 	{ .name = NULL }
@@ -387,6 +394,8 @@ static void conn_free(conn *c)
 
 	g_hash_table_remove(r->conns, c);
 	r->n_conns--;
+	if (c->handshaking)
+		r->tls_handshaking--;
 	c->l->connections--;
 	if (c->watch != 0)
 		nm_plugin_remove_watch(r->p, c->watch);
@@ -491,6 +500,35 @@ static void tls_read(conn *c)
 				  G_PRIORITY_DEFAULT, c->cancel, tls_read_done, c);
 }
 
+static void tls_handshake_done(GObject *src, GAsyncResult *res, gpointer data)
+{
+	conn *c = data;
+	rx *r = c->rx;
+	GError *e = NULL;
+	gboolean ok = g_tls_connection_handshake_finish(G_TLS_CONNECTION(src),
+							res, &e);
+
+	c->reading = FALSE;
+	r->tls_pending--;
+	if (c->closing) {
+		g_clear_error(&e);
+		conn_free(c);
+		return;
+	}
+	if (!ok) {
+		nm_counter_add(r->c.tls_errors, 1);
+		NM_WARNING(r->p, "listen %s: %s: TLS: %s", c->l->name, c->sender,
+			   e->message);
+		g_error_free(e);
+		conn_free(c);
+		return;
+	}
+	c->handshaking = FALSE;
+	r->tls_handshaking--;
+	c->last_active = g_get_monotonic_time();
+	tls_read(c);
+}
+
 /* GIO's TLS backends never accept a client certificate on their own on the
  * server side: they verify it against the connection's database (our ca)
  * and emit accept-certificate. Accept exactly the ones that verified. */
@@ -556,7 +594,16 @@ static gboolean tls_start(conn *c, int fd)
 	g_tls_connection_set_require_close_notify(G_TLS_CONNECTION(c->tls), FALSE);
 	G_GNUC_END_IGNORE_DEPRECATIONS
 	c->cancel = g_cancellable_new();
-	tls_read(c);
+	/* The handshake on its own, so that one that never completes (a
+	 * client that connects and sends nothing, or trickles) is seen and
+	 * dropped after tls_handshake_timeout by the housekeeping timer. */
+	c->handshaking = TRUE;
+	r->tls_handshaking++;
+	c->reading = TRUE;
+	r->tls_pending++;
+	g_tls_connection_handshake_async(G_TLS_CONNECTION(c->tls),
+					 G_PRIORITY_DEFAULT, c->cancel,
+					 tls_handshake_done, c);
 	return TRUE;
 }
 
@@ -599,7 +646,7 @@ static gboolean accept_ready(gint fd, GIOCondition cond, gpointer data)
 		c->l = l;
 		c->fd = cfd;
 		nm_syslog_framer_init(&c->fr, r->max_msg);
-		c->last_active = g_get_monotonic_time();
+		c->last_active = c->accepted = g_get_monotonic_time();
 		addr_text(&ss, c->sender, sizeof(c->sender));
 		c->st = sender_of(r, c->sender);
 		g_hash_table_add(r->conns, c);
@@ -632,15 +679,25 @@ static nm_run_status housekeeping(nm_plugin *p, nm_timer *t, gint64 due,
 							       accept_ready, l);
 		}
 	}
-	if (r->idle_timeout > 0) {
-		gint64 limit = g_get_monotonic_time() - r->idle_timeout;
+	if (r->idle_timeout > 0 || r->tls_handshaking > 0) {
+		gint64 now = g_get_monotonic_time();
+		gint64 limit = now - r->idle_timeout;
 		GList *all = g_hash_table_get_keys(r->conns);
 		for (GList *k = all; k != NULL; k = k->next) {
 			conn *c = k->data;
-			if (c->last_active >= limit || c->closing)
+			if (c->closing)
 				continue;
-			NM_INFO(p, "listen %s: %s: idle, closing", c->l->name,
-				c->sender);
+			if (c->handshaking && c->accepted < now - r->hs_timeout) {
+				nm_counter_add(r->c.tls_handshake_timeouts, 1);
+				NM_WARNING(p, "listen %s: %s: TLS handshake not done "
+					   "in %.1f s, closing", c->l->name, c->sender,
+					   (double)r->hs_timeout / G_USEC_PER_SEC);
+			} else if (r->idle_timeout == 0 || c->last_active >= limit) {
+				continue;
+			} else {
+				NM_INFO(p, "listen %s: %s: idle, closing", c->l->name,
+					c->sender);
+			}
 			if (c->tls != NULL && c->reading) {
 				c->closing = TRUE;
 				g_cancellable_cancel(c->cancel);
@@ -899,6 +956,8 @@ static gboolean syslog_init(nm_plugin *p, const config_setting_t *conf,
 	r->max_conns = (guint)nm_conf_int(conf, "max_connections", 4096);
 	r->max_senders = (guint)nm_conf_int(conf, "max_senders", 10000);
 	r->idle_timeout = nm_conf_duration(conf, "idle_timeout", 0);
+	r->hs_timeout = nm_conf_duration(conf, "tls_handshake_timeout",
+					 10 * G_USEC_PER_SEC);
 	r->listeners = g_ptr_array_new_with_free_func((GDestroyNotify)listener_free);
 	r->conns = g_hash_table_new(NULL, NULL);
 	r->senders = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
@@ -914,6 +973,7 @@ static gboolean syslog_init(nm_plugin *p, const config_setting_t *conf,
 	r->c.refused = nm_plugin_counter(p, "connections_refused");
 	r->c.framing_errors = nm_plugin_counter(p, "framing_errors");
 	r->c.tls_errors = nm_plugin_counter(p, "tls_errors");
+	r->c.tls_handshake_timeouts = nm_plugin_counter(p, "tls_handshake_timeouts");
 	r->c.read_errors = nm_plugin_counter(p, "read_errors");
 	nm_plugin_set_data(p, r);
 

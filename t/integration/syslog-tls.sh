@@ -2,7 +2,8 @@
 # syslog over TLS (RFC 5425) end to end: loggen --use-ssl counts sent =
 # counts stored; a listener that requires a client certificate accepts one
 # signed by its CA and refuses none or a foreign one; bad certificate
-# settings are errors that name the file.
+# settings are errors that name the file; a client that connects and never
+# handshakes is dropped after tls_handshake_timeout while others are served.
 # Needs openssl (test certificates), loggen (syslog-ng-core), and
 # glib-networking at run time.
 # Copyright (C) 2026 the netmon authors. GPL-2.0-or-later, see COPYING.
@@ -18,7 +19,7 @@ for tool in openssl loggen jq; do
 done
 
 
-plan 11
+plan 14
 
 # --- test PKI: a CA, a server and a client certificate, and a stranger ---
 C="$TMP/pki"
@@ -59,6 +60,7 @@ syslog = {
              { address = "127.0.0.1"; port = $P2; protocol = "tls";
                certificate = "$C/server.pem"; key = "$C/server.key";
                ca = "$C/ca.pem"; client_certificate = "require"; } );
+  tls_handshake_timeout = 3;
 };
 events = { };
 EOC
@@ -81,6 +83,11 @@ ok $? "netmond starts with two TLS listeners" || diag "$(cat "$TMP/log")"
 
 stored() { stat_of '.plugins.events.counters.stored'; }
 
+# a client that connects and never starts the handshake
+exec 7<>"/dev/tcp/127.0.0.1/$P1"
+wait_for 10 sh -c "[ \$($NETMONCTL -s $SOCK stats --json | jq '.plugins.syslog.details.connections') -ge 1 ]"
+ok $? "a silent client's TCP connection is accepted"
+
 N=5000
 before=$(stored)
 loggen --use-ssl -r 50000 -n $N 127.0.0.1 "$P1" >"$TMP/loggen.out" 2>&1
@@ -90,6 +97,17 @@ before=$(stored)
 loggen --use-ssl -P -r 50000 -n $N 127.0.0.1 "$P1" >"$TMP/loggen.out" 2>&1
 wait_for 30 sh -c "[ \$(( \$($NETMONCTL -s $SOCK stats --json | jq '.plugins.events.counters.stored') - $before )) -ge $N ]"
 ok $? "loggen over TLS, RFC 5424 octet counting: $N stored" || diag "$(tail -3 "$TMP/loggen.out")"
+
+# the silent client, by now well past its 3 s, has been dropped: a timeout
+# counted, the connection released and closed (EOF on our side)
+wait_for 30 sh -c "[ \$($NETMONCTL -s $SOCK stats --json | jq '.plugins.syslog.counters.tls_handshake_timeouts') -ge 1 ]"
+ok $? "a client that never handshakes is dropped after tls_handshake_timeout" || diag "$(tail -5 "$TMP/log")"
+timeout 10 cat <&7 >/dev/null
+rc=$?
+exec 7<&-
+[ $rc = 0 ] && [ "$(stat_of '.plugins.syslog.details.connections')" = 0 ] &&
+	grep -q "listen tls 127.0.0.1:$P1: 127.0.0.1: TLS handshake not done in 3.0 s, closing" "$TMP/log"
+ok $? "its socket is closed (EOF), no connection is left and the log says why" || diag "cat rc $rc" "$(tail -5 "$TMP/log")"
 
 # send_tls PORT APP [openssl options]: one message through s_client
 send_tls() {
