@@ -980,18 +980,19 @@ static gboolean icmp_validate(const config_setting_t *conf, GError **err)
 	const config_setting_t *list = config_setting_get_member(conf, "targets");
 	GHashTable *seen;
 	gboolean ok = TRUE;
+	gint64 iv_def, to_def;
 
 	if (list == NULL)
 		return TRUE;
 	seen = g_hash_table_new(g_str_hash, g_str_equal);
+	iv_def = nm_conf_duration(conf, "interval", 0);
+	to_def = nm_conf_duration(conf, "timeout", 0);
 	for (int i = 0; ok && i < config_setting_length(list); i++) {
 		const config_setting_t *e = config_setting_get_elem(list, (unsigned)i);
 		const char *addr = nm_conf_string(e, "address", "");
 		const char *name = nm_conf_string(e, "name", addr);
-		gint64 iv = nm_conf_duration(e, "interval",
-					     nm_conf_duration(conf, "interval", 0));
-		gint64 to = nm_conf_duration(e, "timeout",
-					     nm_conf_duration(conf, "timeout", 0));
+		gint64 iv = nm_conf_duration(e, "interval", iv_def);
+		gint64 to = nm_conf_duration(e, "timeout", to_def);
 
 		if (*addr == '\0')
 			ok = nm_conf_error(e, err, "target address is empty");
@@ -1096,7 +1097,25 @@ ok:
 	return TRUE;
 }
 
-static target *target_new(icmp_ctx *ctx, const config_setting_t *conf,
+/* The group's settings that targets inherit, looked up once rather than
+ * for each of (possibly) 100,000 targets. */
+typedef struct {
+	const char *family;
+	gint64 pings, interval, timeout, size; /* timeout -1: not set */
+} target_defaults;
+
+static void defaults_read(icmp_ctx *ctx, const config_setting_t *conf,
+			  target_defaults *d)
+{
+	d->family = nm_conf_string(conf, "family", "any");
+	d->pings = nm_conf_int(conf, "pings", DEFAULT_PINGS);
+	d->interval = nm_conf_duration(conf, "interval",
+				       nm_plugin_default_interval(ctx->p));
+	d->timeout = nm_conf_duration(conf, "timeout", -1);
+	d->size = nm_conf_int(conf, "size", DEFAULT_SIZE);
+}
+
+static target *target_new(icmp_ctx *ctx, const target_defaults *d,
 			  const config_setting_t *e, guint index, GError **err)
 {
 	target *t = g_new0(target, 1);
@@ -1109,20 +1128,15 @@ static target *target_new(icmp_ctx *ctx, const config_setting_t *conf,
 	t->last_rtt = NAN;
 	t->address = g_strdup(nm_conf_string(e, "address", ""));
 	t->name = g_strdup(nm_conf_string(e, "name", t->address));
-	t->family_pref = parse_family(
-		nm_conf_string(e, "family", nm_conf_string(conf, "family", "any")));
-	t->pings = (guint)nm_conf_int(e, "pings",
-				      nm_conf_int(conf, "pings", DEFAULT_PINGS));
-	t->interval = nm_conf_duration(
-		e, "interval", nm_conf_duration(conf, "interval",
-						nm_plugin_default_interval(ctx->p)));
+	t->family_pref = parse_family(nm_conf_string(e, "family", d->family));
+	t->pings = (guint)nm_conf_int(e, "pings", d->pings);
+	t->interval = nm_conf_duration(e, "interval", d->interval);
 	/* Without a timeout setting: 1 s, or half the interval if shorter. */
 	t->timeout = nm_conf_duration(
-		e, "timeout", nm_conf_duration(conf, "timeout",
-					       MIN(DEFAULT_TIMEOUT,
-						   t->interval / 2)));
-	t->size = (gsize)nm_conf_int(e, "size", nm_conf_int(conf, "size",
-							     DEFAULT_SIZE));
+		e, "timeout", d->timeout >= 0 ? d->timeout
+					      : MIN(DEFAULT_TIMEOUT,
+						    t->interval / 2));
+	t->size = (gsize)nm_conf_int(e, "size", d->size);
 	if (t->timeout >= t->interval) {
 		nm_conf_error(e, err, "timeout (%g s) must be shorter than the "
 			      "interval (%g s) of target %s", t->timeout / 1e6,
@@ -1182,8 +1196,10 @@ static gboolean icmp_init(nm_plugin *p, const config_setting_t *conf,
 	ctx->targets = g_new0(target *, MAX(ctx->n, 1));
 	ctx->heap = g_new0(heap_entry, MAX(ctx->n, 1));
 	guint kept = 0;
+	target_defaults defs;
+	defaults_read(ctx, conf, &defs);
 	for (guint i = 0; i < ctx->n; i++) {
-		target *t = target_new(ctx, conf,
+		target *t = target_new(ctx, &defs,
 				       config_setting_get_elem(list, i), kept, err);
 		if (t == NULL) {
 			ctx->n = kept;
