@@ -13,6 +13,12 @@
  * alert plugin counts attempts — and perfdata "label=value;warn;crit".
  * A series that stops arriving for missing_intervals of its interval gets
  * one UNKNOWN STATE ("no data for N s").
+ * A divisor turns a value into a ratio before `scale`: another value of
+ * the same METRIC (divisor_ds: hrStorageUsed / hrStorageSize), or the
+ * last value of a sibling METRIC with the same host, plugin and
+ * plugin_instance whose type and/or type_instance are given
+ * (divisor_type = "bitrate": the if_octets rate over ifHighSpeed). No
+ * divisor known yet, or a zero one, means no evaluation (counted).
  */
 #include <math.h>
 #include <string.h>
@@ -30,6 +36,8 @@ typedef struct {
 	guint max_attempts;
 	nm_thr_ranges r;
 	char *warn_text, *crit_text;
+	gint div_ds;           /* -1: no divisor */
+	char *div_type, *div_tinst; /* sibling METRIC; NULL = the metric's own */
 } rule;
 
 typedef struct {
@@ -48,8 +56,10 @@ typedef struct {
 	GPtrArray *rules;      /* rule* */
 	GMutex lock;
 	GHashTable *series;    /* key -> series* */
+	gboolean any_divisor;  /* some rule has a sibling divisor */
+	GHashTable *divisors;  /* host\x1fplugin\x1fpinst\x1ftype\x1ftinst\x1fds -> double* */
 	guint missing;
-	nm_counter *c_evals, *c_states, *c_stale;
+	nm_counter *c_evals, *c_states, *c_stale, *c_no_divisor;
 } threshold;
 
 static const nm_conf_key rule_keys[] = {
@@ -75,6 +85,12 @@ static const nm_conf_key rule_keys[] = {
 	  .help = "range a CRITICAL must leave to recover" },
 	{ .name = "max_attempts", .kind = NM_CONF_INT, .has_range = TRUE,
 	  .min = 1, .max = 100, .help = "passed on in STATE for the alert plugin" },
+	{ .name = "divisor_ds", .kind = NM_CONF_INT, .has_range = TRUE, .min = 0, .max = 63,
+	  .help = "divide by this value (of the metric itself, or of the divisor metric)" },
+	{ .name = "divisor_type", .kind = NM_CONF_STRING,
+	  .help = "divide by the last value of the sibling metric of this type" },
+	{ .name = "divisor_type_instance", .kind = NM_CONF_STRING,
+	  .help = "divide by the last value of the sibling metric with this type_instance" },
 	{ .name = NULL }
 };
 
@@ -129,6 +145,8 @@ static void rule_free(gpointer data)
 	g_pattern_spec_free(r->tinst);
 	g_free(r->warn_text);
 	g_free(r->crit_text);
+	g_free(r->div_type);
+	g_free(r->div_tinst);
 	g_free(r);
 }
 
@@ -148,10 +166,12 @@ static gboolean match(GPatternSpec *p, const char *s)
 static char *expand(const rule *r, const nm_metric *m)
 {
 	GString *g = g_string_new(r->service);
-	static const char *const names[] = { "{host}", "{plugin}", "{plugin_instance}",
-					     "{type}", "{type_instance}", "{name}" };
-	const char *vals[] = { m->host, m->plugin, m->plugin_instance, m->type,
-			       m->type_instance, r->name };
+	/* {name} first: a rule name may itself hold {type_instance} etc.
+	 * (the default service is "{name}") */
+	static const char *const names[] = { "{name}", "{host}", "{plugin}",
+					     "{plugin_instance}", "{type}", "{type_instance}" };
+	const char *vals[] = { r->name, m->host, m->plugin, m->plugin_instance, m->type,
+			       m->type_instance };
 
 	for (guint i = 0; i < G_N_ELEMENTS(names); i++)
 		g_string_replace(g, names[i], vals[i], 0);
@@ -174,12 +194,82 @@ static nm_msg *make_state(const rule *r, const series *s, nm_state_code code,
 	return nm_state_new(&st, now);
 }
 
+/* A value as it is (no rate): divisors are GAUGEs such as ifHighSpeed. */
+static double value_as_double(const nm_value *v)
+{
+	switch (v->kind) {
+	case NM_DS_COUNTER: return (double)v->v.counter;
+	case NM_DS_DERIVE: return (double)v->v.derive;
+	case NM_DS_ABSOLUTE: return (double)v->v.absolute;
+	default: return v->v.gauge;
+	}
+}
+
+static gboolean sibling_rule(const rule *r)
+{
+	return r->div_type != NULL || r->div_tinst != NULL;
+}
+
+static char *div_key(const nm_metric *m, const char *type, const char *tinst, guint ds)
+{
+	return g_strdup_printf("%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%u", m->host, m->plugin,
+			       m->plugin_instance, type, tinst, ds);
+}
+
+/* Keep the last value of metrics some rule divides by (lock held). */
+static void note_divisors(threshold *th, const nm_metric *m)
+{
+	for (guint k = 0; k < th->rules->len; k++) {
+		const rule *r = g_ptr_array_index(th->rules, k);
+		guint ds = r->div_ds >= 0 ? (guint)r->div_ds : 0;
+		double *v;
+
+		if (!sibling_rule(r) || ds >= m->n_values ||
+		    (r->div_type != NULL && strcmp(r->div_type, m->type) != 0) ||
+		    (r->div_tinst != NULL && strcmp(r->div_tinst, m->type_instance) != 0) ||
+		    !match(r->host, m->host) || !match(r->plugin, m->plugin))
+			continue;
+		v = g_new(double, 1);
+		*v = value_as_double(&m->values[ds]);
+		g_hash_table_replace(th->divisors, div_key(m, m->type, m->type_instance, ds), v);
+	}
+}
+
+/* The divisor of @r for @m, FALSE when none is known or it is 0. */
+static gboolean divisor(threshold *th, const rule *r, const nm_metric *m, double *out)
+{
+	if (r->div_ds < 0 && !sibling_rule(r)) {
+		*out = 1.0;
+		return TRUE;
+	}
+	if (!sibling_rule(r)) {
+		if ((guint)r->div_ds >= m->n_values)
+			return FALSE;
+		*out = value_as_double(&m->values[r->div_ds]);
+	} else {
+		char *key = div_key(m, r->div_type ? r->div_type : m->type,
+				    r->div_tinst ? r->div_tinst : m->type_instance,
+				    r->div_ds >= 0 ? (guint)r->div_ds : 0);
+		const double *v = g_hash_table_lookup(th->divisors, key);
+		g_free(key);
+		if (v == NULL)
+			return FALSE;
+		*out = *v;
+	}
+	return isfinite(*out) && *out != 0.0;
+}
+
 static void deliver(nm_msg *const *msgs, guint n, gpointer data)
 {
 	threshold *th = data;
 	GPtrArray *out = g_ptr_array_new();
 
 	g_mutex_lock(&th->lock);
+	/* divisors first, so a batch holding both halves of a ratio is whole */
+	if (g_hash_table_size(th->divisors) > 0 || th->any_divisor)
+		for (guint i = 0; i < n; i++)
+			if (nm_msg_as_metric(msgs[i]) != NULL)
+				note_divisors(th, nm_msg_as_metric(msgs[i]));
 	for (guint i = 0; i < n; i++) {
 		const nm_metric *m = nm_msg_as_metric(msgs[i]);
 
@@ -189,7 +279,7 @@ static void deliver(nm_msg *const *msgs, guint n, gpointer data)
 			rule *r = g_ptr_array_index(th->rules, k);
 			char *id, *key, *output, *perf;
 			series *s;
-			double v;
+			double v, div;
 			nm_state_code code;
 			char vbuf[G_ASCII_DTOSTR_BUF_SIZE];
 
@@ -220,7 +310,12 @@ static void deliver(nm_msg *const *msgs, guint n, gpointer data)
 				g_free(id);
 				continue;
 			}
-			v *= r->scale;
+			if (!divisor(th, r, m, &div)) {
+				nm_counter_add(th->c_no_divisor, 1);
+				g_free(id);
+				continue;
+			}
+			v = v / div * r->scale;
 			s->last_value = v;
 			code = nm_thr_evaluate(&r->r, s->code, v);
 			s->code = code;
@@ -349,6 +444,8 @@ static gboolean threshold_init(nm_plugin *p, const config_setting_t *conf,
 	th->c_evals = nm_plugin_counter(p, "evaluations");
 	th->c_states = nm_plugin_counter(p, "states");
 	th->c_stale = nm_plugin_counter(p, "stale");
+	th->c_no_divisor = nm_plugin_counter(p, "no_divisor");
+	th->divisors = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	for (int i = 0; list != NULL && i < config_setting_length(list); i++) {
 		const config_setting_t *c = config_setting_get_elem(list, (unsigned)i);
 		rule *r = g_new0(rule, 1);
@@ -364,6 +461,11 @@ static gboolean threshold_init(nm_plugin *p, const config_setting_t *conf,
 		r->rate = nm_conf_bool(c, "rate", FALSE);
 		r->scale = nm_conf_float(c, "scale", 1.0);
 		r->max_attempts = (guint)nm_conf_int(c, "max_attempts", 0);
+		r->div_ds = config_setting_get_member(c, "divisor_ds") != NULL
+			? (gint)nm_conf_int(c, "divisor_ds", 0) : -1;
+		r->div_type = g_strdup(nm_conf_string(c, "divisor_type", NULL));
+		r->div_tinst = g_strdup(nm_conf_string(c, "divisor_type_instance", NULL));
+		th->any_divisor = th->any_divisor || sibling_rule(r);
 		r->warn_text = g_strdup(nm_conf_string(c, "warning", ""));
 		r->crit_text = g_strdup(nm_conf_string(c, "critical", ""));
 		/* validated by threshold_validate() */
@@ -394,6 +496,7 @@ static void threshold_shutdown(nm_plugin *p)
 	nm_plugin_set_stats(p, NULL, NULL);
 	g_ptr_array_unref(th->rules);
 	g_hash_table_destroy(th->series);
+	g_hash_table_destroy(th->divisors);
 	g_mutex_clear(&th->lock);
 	g_free(th);
 }
