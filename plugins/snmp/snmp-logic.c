@@ -892,10 +892,21 @@ char *nm_snmp_index_string(const oid *name, size_t name_len, size_t root_len)
 
 	if (name_len <= root_len)
 		return NULL;
-	s = g_string_new(NULL);
-	for (size_t i = root_len; i < name_len; i++)
-		g_string_append_printf(s, "%s%lu", i > root_len ? "." : "",
-				       (unsigned long)name[i]);
+	s = g_string_sized_new(4 * (name_len - root_len));
+	for (size_t i = root_len; i < name_len; i++) {
+		char buf[24];
+		unsigned long v = (unsigned long)name[i];
+		size_t k = sizeof(buf);
+
+		/* decimal by hand: printf was a visible share of a poll */
+		do {
+			buf[--k] = (char)('0' + v % 10);
+			v /= 10;
+		} while (v != 0 && k > 0);
+		if (i > root_len)
+			g_string_append_c(s, '.');
+		g_string_append_len(s, buf + k, (gssize)(sizeof(buf) - k));
+	}
 	return g_string_free(s, FALSE);
 }
 

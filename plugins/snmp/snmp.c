@@ -134,6 +134,9 @@ struct snmp_plugin {
 	GPtrArray *targets;     /* target* */
 	GQueue waitq;           /* target* waiting for a request slot */
 	nm_snmp_sched *sched;   /* target* by due time of the next poll */
+	GString *keybuf;        /* scratch: counter keys */
+	netsnmp_large_fd_set fds; /* scratch: one socket's bit at a time */
+	gboolean fds_init;
 	int in_flight;
 	int max_in_flight;
 	gint64 queued_max;
@@ -339,7 +342,7 @@ static gboolean from_peer(const target *t, const struct sockaddr_storage *from)
 static gboolean on_readable(gint fd, GIOCondition cond, gpointer data)
 {
 	target *t = data;
-	netsnmp_large_fd_set fds;
+	snmp_plugin *sp = t->sp;
 	struct sockaddr_storage from;
 	socklen_t flen = sizeof(from);
 	char byte;
@@ -359,13 +362,20 @@ static gboolean on_readable(gint fd, GIOCondition cond, gpointer data)
 		}
 		return G_SOURCE_CONTINUE;
 	}
-	netsnmp_large_fd_set_init(&fds, fd + 1);
-	NETSNMP_LARGE_FD_SET(fd, &fds);
+	/* one fd set kept for all reads (grown as needed): setting up a
+	 * large set per datagram cost a malloc and a clear of 1,000+ bits */
+	if (!sp->fds_init) {
+		netsnmp_large_fd_set_init(&sp->fds, MAX(fd + 1, FD_SETSIZE));
+		sp->fds_init = TRUE;
+	} else if ((unsigned)fd >= sp->fds.lfs_setsize) {
+		netsnmp_large_fd_set_resize(&sp->fds, fd + 1);
+	}
+	NETSNMP_LARGE_FD_SET(fd, &sp->fds);
 	/* Errors (a datagram that does not parse, an ICMP error) are
 	 * reported by net-snmp through the callback or ignored: the
 	 * request then times out, which is counted. */
-	(void)snmp_sess_read2(t->sessp, &fds);
-	netsnmp_large_fd_set_cleanup(&fds);
+	(void)snmp_sess_read2(t->sessp, &sp->fds);
+	NETSNMP_LARGE_FD_CLR(fd, &sp->fds);
 	return G_SOURCE_CONTINUE;
 }
 
@@ -592,7 +602,7 @@ static nm_run_status tick(nm_plugin *p, nm_timer *tm, gint64 due, gpointer data)
 		else
 			poll_start(t);
 	}
-	for (guint i = 0; i < sp->targets->len; i++) {
+	for (guint i = 0; sp->in_flight > 0 && i < sp->targets->len; i++) {
 		t = g_ptr_array_index(sp->targets, i);
 		if (t->in_flight && t->sessp != NULL)
 			snmp_sess_timeout(t->sessp);
@@ -657,12 +667,19 @@ static void emit(target *t, GPtrArray *out, const nm_snmp_metric_def *m,
 	nm_value vals[NM_SNMP_MAX_VALUES];
 	nm_msg *msg;
 
-	for (guint k = 0; k < m->n_values; k++) {
-		char *key = g_strdup_printf("%s/%s/%u", m->type, ti, k);
+	GString *key = t->sp->keybuf;
+	gsize base;
 
+	g_string_assign(key, m->type);
+	g_string_append_c(key, '/');
+	g_string_append(key, ti);
+	g_string_append_c(key, '/');
+	base = key->len;
+	for (guint k = 0; k < m->n_values; k++) {
+		g_string_truncate(key, base);
+		g_string_append_printf(key, "%u", k);
 		set_value(&vals[k], m->kind, &nums[k], m->scale * scale,
-			  counter_for(t, key), restarted);
-		g_free(key);
+			  counter_for(t, key->str), restarted);
 	}
 	msg = nm_metric_new(t->conf->name, "snmp", "", m->type, ti,
 			    t->poll_real, t->conf->interval, m->n_values, vals);
@@ -1250,7 +1267,11 @@ static gboolean got_walk(target *t, netsnmp_pdu *pdu)
 			r->cells[w->col].have = TRUE;
 			r->cells[w->col].numeric =
 				nm_snmp_vb_number(vb, &r->cells[w->col].num);
-			r->cells[w->col].str = nm_snmp_vb_string(vb);
+			/* text only where it can name the row */
+			if (!r->cells[w->col].numeric ||
+			    (int)w->col == ts->def->inst_col[0] ||
+			    (int)w->col == ts->def->inst_col[1])
+				r->cells[w->col].str = nm_snmp_vb_string(vb);
 		}
 		memcpy(w->cur.name, vb->name, vb->name_length * sizeof(oid));
 		w->cur.len = vb->name_length;
@@ -1748,6 +1769,7 @@ static gboolean snmp_init(nm_plugin *p, const config_setting_t *conf,
 	g_queue_init(&sp->waitq);
 	sp->targets = g_ptr_array_new();
 	sp->sched = nm_snmp_sched_new();
+	sp->keybuf = g_string_new(NULL);
 	sp->c_requests = nm_plugin_counter(p, "requests");
 	sp->c_timeouts = nm_plugin_counter(p, "timeouts");
 	sp->c_polls_failed = nm_plugin_counter(p, "polls_failed");
@@ -1810,6 +1832,9 @@ static gboolean snmp_init(nm_plugin *p, const config_setting_t *conf,
 			target_free(g_ptr_array_index(sp->targets, i));
 		g_ptr_array_free(sp->targets, TRUE);
 		nm_snmp_sched_free(sp->sched);
+		g_string_free(sp->keybuf, TRUE);
+		if (sp->fds_init)
+			netsnmp_large_fd_set_cleanup(&sp->fds);
 		nm_snmp_config_free(c);
 		nm_plugin_set_data(p, NULL);
 		g_free(sp);
@@ -1843,6 +1868,9 @@ static void snmp_shutdown_cb(nm_plugin *p)
 	}
 	g_ptr_array_free(sp->targets, TRUE);
 	nm_snmp_sched_free(sp->sched);
+	g_string_free(sp->keybuf, TRUE);
+	if (sp->fds_init)
+		netsnmp_large_fd_set_cleanup(&sp->fds);
 	if (sp->trap_watch != 0)
 		nm_plugin_remove_watch(p, sp->trap_watch);
 	if (sp->trap_sessp != NULL)
