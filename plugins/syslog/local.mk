@@ -13,8 +13,10 @@ t_unit_test_syslog_SOURCES = t/unit/test-syslog.c plugins/syslog/parse.c \
 t_unit_test_syslog_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/syslog
 t_unit_test_syslog_LDADD = libnetmoncore.la
 t_unit_test_syslog_LDFLAGS = $(AM_LDFLAGS) -export-dynamic -no-install
-TESTS += t/unit/test-syslog t/integration/syslog.sh t/integration/syslog-tls.sh
+TESTS += t/unit/test-syslog t/integration/syslog.sh t/integration/syslog-tls.sh \
+	t/integration/syslog-flood.sh
 EXTRA_DIST += t/integration/syslog.sh t/integration/syslog-tls.sh \
+	t/integration/syslog-flood.sh \
 	t/data/syslog/corpus.txt plugins/syslog/README contrib/bench/syslog
 endif
 ## Fuzz targets (t/fuzz/README): the message parser, and the RFC 6587

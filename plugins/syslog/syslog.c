@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -33,7 +34,7 @@
 
 #define UDP_VLEN 64        /* datagrams per recvmmsg */
 #define UDP_ROUNDS 16      /* recvmmsg calls per wake-up (fairness) */
-#define TCP_READS 16       /* reads per connection per wake-up */
+#define TCP_READS 64       /* reads (of up to 64 KiB) per connection per wake-up */
 #define ACCEPTS 64         /* accepts per wake-up */
 #define SENDER_LEN 64
 
@@ -892,6 +893,39 @@ static JsonNode *syslog_stats(nm_plugin *p, gpointer data)
 
 /* ---------------------------------------------------------- lifecycle */
 
+/* Make room for max_connections descriptors: raise the soft RLIMIT_NOFILE
+ * towards the hard limit (an unprivileged process may), with 1024 to spare
+ * for listeners, plugins and the database. Short of that, say so once:
+ * accept(2) would fail with EMFILE (counted in connections_refused, and
+ * accepting pauses for a second). */
+static void fd_limit(rx *r)
+{
+	struct rlimit rl;
+	rlim_t want = (rlim_t)r->max_conns + 1024;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0) {
+		NM_WARNING(r->p, "getrlimit(RLIMIT_NOFILE): %s", g_strerror(errno));
+		return;
+	}
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+		rlim_t old = rl.rlim_cur;
+		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY ? want : MIN(want, rl.rlim_max);
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+			NM_WARNING(r->p, "setrlimit(RLIMIT_NOFILE, %llu): %s",
+				   (unsigned long long)rl.rlim_cur, g_strerror(errno));
+		else if (rl.rlim_cur > old)
+			NM_INFO(r->p, "open files limit raised from %llu to %llu",
+				(unsigned long long)old,
+				(unsigned long long)rl.rlim_cur);
+	}
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur < want)
+		NM_WARNING(r->p, "open files limit %llu is below max_connections "
+			   "(%u) + 1024: raise the hard limit (ulimit -Hn, "
+			   "LimitNOFILE=) to serve that many connections",
+			   (unsigned long long)rl.rlim_cur, r->max_conns);
+}
+
 static void rx_free(rx *r)
 {
 	if (r == NULL)
@@ -958,6 +992,7 @@ static gboolean syslog_init(nm_plugin *p, const config_setting_t *conf,
 	r->idle_timeout = nm_conf_duration(conf, "idle_timeout", 0);
 	r->hs_timeout = nm_conf_duration(conf, "tls_handshake_timeout",
 					 10 * G_USEC_PER_SEC);
+	fd_limit(r);
 	r->listeners = g_ptr_array_new_with_free_func((GDestroyNotify)listener_free);
 	r->conns = g_hash_table_new(NULL, NULL);
 	r->senders = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
