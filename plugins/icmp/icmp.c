@@ -428,13 +428,13 @@ static gboolean start_round(icmp_ctx *ctx, target *t, gint64 now)
 		t->have_addr = TRUE;
 		t->have_next = FALSE;
 	}
-	if (t->have_addr && sock_for(ctx, t->sa.ss_family)->fd < 0) {
-		icmp_sock *s = sock_for(ctx, t->sa.ss_family);
+	if (t->have_addr && sock_for(ctx, t->sa.sa.sa_family)->fd < 0) {
+		icmp_sock *s = sock_for(ctx, t->sa.sa.sa_family);
 		set_error(t, g_strdup_printf("no %s ICMP socket: %s",
-					     family_name(t->sa.ss_family),
+					     family_name(t->sa.sa.sa_family),
 					     s->error != NULL ? s->error : "?"));
 	}
-	if (!t->have_addr || sock_for(ctx, t->sa.ss_family)->fd < 0) {
+	if (!t->have_addr || sock_for(ctx, t->sa.sa.sa_family)->fd < 0) {
 		publish_error(ctx, t);
 		t->ph = PHASE_WAIT;
 		heap_set(ctx, t, next_start(ctx, t, now));
@@ -452,7 +452,7 @@ static gboolean start_round(icmp_ctx *ctx, target *t, gint64 now)
 /* Send probe t->next_probe. Returns 0, or EAGAIN/ENOBUFS to retry later. */
 static int send_probe(icmp_ctx *ctx, target *t, gint64 now)
 {
-	icmp_sock *s = sock_for(ctx, t->sa.ss_family);
+	icmp_sock *s = sock_for(ctx, t->sa.sa.sa_family);
 	probe *pr = &t->probes[t->next_probe];
 	icmp_tag tag = { .magic = ctx->magic, .target = t->index,
 			 .round = t->round, .probe = (guint16)t->next_probe };
@@ -1089,7 +1089,7 @@ static gboolean parse_literal(target *t)
 ok:
 	t->literal = TRUE;
 	t->have_addr = TRUE;
-	if (inet_ntop(t->sa.ss_family, t->sa.ss_family == AF_INET6
+	if (inet_ntop(t->sa.sa.sa_family, t->sa.sa.sa_family == AF_INET6
 		      ? (const void *)&((struct sockaddr_in6 *)&t->sa)->sin6_addr
 		      : (const void *)&((struct sockaddr_in *)&t->sa)->sin_addr,
 		      t->addr_str, sizeof(t->addr_str)) == NULL)
@@ -1215,7 +1215,7 @@ static gboolean icmp_init(nm_plugin *p, const config_setting_t *conf,
 		max_size = MAX(max_size, t->size);
 		if (!t->literal)
 			names = TRUE;
-		else if (t->sa.ss_family == AF_INET6)
+		else if (t->sa.sa.sa_family == AF_INET6)
 			need6 = TRUE;
 		else
 			need4 = TRUE;

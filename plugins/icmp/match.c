@@ -13,7 +13,7 @@
 
 static gboolean same_addr(const target *t, const struct sockaddr_storage *from)
 {
-	if (from->ss_family != t->sa.ss_family)
+	if (from->ss_family != t->sa.sa.sa_family)
 		return FALSE;
 	if (from->ss_family == AF_INET)
 		return ((const struct sockaddr_in *)from)->sin_addr.s_addr ==

@@ -19,6 +19,7 @@
 
 #include <glib.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
 
 #include "proto.h"
 
@@ -47,6 +48,14 @@ typedef enum { PHASE_WAIT = 0, PHASE_SEND, PHASE_END } phase;
 
 typedef struct icmp_ctx icmp_ctx;
 
+/** An IPv4 or IPv6 address: 28 octets, not sockaddr_storage's 128 (a
+ *  target holds two, and 10,000 targets are walked every round). */
+typedef union {
+	struct sockaddr sa;
+	struct sockaddr_in in;
+	struct sockaddr_in6 in6;
+} icmp_addr;
+
 /** One target. Owned by the plugin's context; strings are owned. */
 typedef struct {
 	icmp_ctx *ctx;
@@ -55,10 +64,10 @@ typedef struct {
 	char *address;            /**< as configured */
 	int family_pref;          /**< AF_UNSPEC, AF_INET, AF_INET6 */
 	gboolean literal;         /**< address is numeric: never resolved */
-	struct sockaddr_storage sa;
+	icmp_addr sa;
 	socklen_t salen;
 	gboolean have_addr;
-	struct sockaddr_storage next_sa; /**< resolved, used from next round */
+	icmp_addr next_sa;        /**< resolved, used from next round */
 	socklen_t next_salen;
 	gboolean have_next;
 	char addr_str[46];        /**< INET6_ADDRSTRLEN */
