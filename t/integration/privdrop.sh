@@ -46,7 +46,9 @@ EOC
 }
 start() {
 	spawn "PID_$1" "$NETMOND" -f -C "$TMP/$1.conf" 2>>"$TMP/log.$1"
-	wait_for 15 test -S "$TMP/state-$1/netmond.sock"
+	# the control socket exists before the drop; the log line comes after
+	wait_for 15 test -S "$TMP/state-$1/netmond.sock" &&
+	wait_for 15 grep -q 'running as user nobody' "$TMP/log.$1"
 }
 field() { awk -v k="$2:" '$1 == k {print $2, $3, $4, $5}' "/proc/$1/status"; }
 # every_task PID KEY VALUE: the field is VALUE in every thread of PID
