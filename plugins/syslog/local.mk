@@ -18,6 +18,12 @@ TESTS += t/unit/test-syslog t/integration/syslog.sh t/integration/syslog-tls.sh 
 EXTRA_DIST += t/integration/syslog.sh t/integration/syslog-tls.sh \
 	t/integration/syslog-flood.sh \
 	t/data/syslog/corpus.txt plugins/syslog/README contrib/bench/syslog
+## contrib/bench/syslog's bus consumer that only counts EVENTs (parse-into-
+## bus rate without a store); built by `make check` so it stays compiling.
+check_LTLIBRARIES += contrib/bench/syslog-evcount/evcount.la
+contrib_bench_syslog_evcount_evcount_la_SOURCES = \
+	contrib/bench/syslog-evcount/evcount.c
+contrib_bench_syslog_evcount_evcount_la_LDFLAGS = $(TEST_PLUGIN_FLAGS)
 endif
 ## Fuzz targets (t/fuzz/README): the message parser, and the RFC 6587
 ## framing with the stream split at arbitrary points. Replayed over their
