@@ -4,7 +4,7 @@ if BUILD_PLUGIN_SNMP
 pkglib_LTLIBRARIES += plugins/snmp/snmp.la
 
 check_PROGRAMS += t/unit/test-snmp t/unit/test-snmp-dump
-TESTS += t/unit/test-snmp t/integration/snmp.sh
+TESTS += t/unit/test-snmp t/integration/snmp.sh t/integration/snmp-hardening.sh
 endif
 plugins_snmp_snmp_la_SOURCES = plugins/snmp/snmp.c plugins/snmp/snmp-logic.c \
 	plugins/snmp/snmp-sched.c plugins/snmp/snmp-sched.h \
@@ -29,4 +29,5 @@ t_unit_test_snmp_dump_LDADD = libnetmoncore.la
 t_unit_test_snmp_dump_LDFLAGS = $(AM_LDFLAGS) -export-dynamic -no-install
 
 EXTRA_DIST += plugins/snmp/README t/integration/snmp.sh t/data/snmp \
+	t/integration/snmp-hardening.sh t/integration/snmp-mock-agent.py \
 	contrib/bench/snmp

@@ -105,6 +105,7 @@ typedef struct {
 				   one GETBULK (v2c/v3) or one by one (v1) */
 	gboolean folded;        /* the request out carries the scalars as
 				   GETBULK non-repeaters */
+	gboolean cb_hit;        /* net-snmp called back during this read */
 
 	/* the agent's address as resolved by net-snmp (family 0: unknown,
 	 * then replies are not checked against it) */
@@ -374,8 +375,16 @@ static gboolean on_readable(gint fd, GIOCondition cond, gpointer data)
 	/* Errors (a datagram that does not parse, an ICMP error) are
 	 * reported by net-snmp through the callback or ignored: the
 	 * request then times out, which is counted. */
+	t->cb_hit = FALSE;
 	(void)snmp_sess_read2(t->sessp, &sp->fds);
 	NETSNMP_LARGE_FD_CLR(fd, &sp->fds);
+	/* A datagram from the agent that reached no request's callback:
+	 * net-snmp dropped it (a request-id matching nothing outstanding,
+	 * e.g. forged or after its timeout; or it did not parse). */
+	if (!t->cb_hit) {
+		t->unmatched++;
+		nm_counter_add(sp->c_unmatched, 1);
+	}
 	return G_SOURCE_CONTINUE;
 }
 
@@ -383,21 +392,19 @@ static int response_cb(int op, netsnmp_session *sess, int reqid,
 		       netsnmp_pdu *pdu, void *magic);
 
 /* The session's own callback: net-snmp calls it for a received PDU that
- * matches no outstanding request (wrong request-id, a reply after its
- * request timed out, or anything unsolicited). Counted (unmatched) and
- * dropped; the request in flight goes on waiting. Returns 1. */
+ * is no response to a request of ours (a response whose request-id
+ * matches nothing outstanding it drops itself). Dropped; on_readable()
+ * counts it as unmatched; the request in flight goes on waiting.
+ * Returns 1. */
 static int unsolicited_cb(int op, netsnmp_session *sess, int reqid,
 			  netsnmp_pdu *pdu, void *magic)
 {
-	target *t = magic;
-
 	(void)sess;
 	(void)reqid;
 	(void)pdu;
-	if (op == NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE) {
-		t->unmatched++;
-		nm_counter_add(t->sp->c_unmatched, 1);
-	}
+	(void)op;
+	(void)magic;
+	/* on_readable() counts the datagram as unmatched */
 	return 1;
 }
 
@@ -1303,6 +1310,7 @@ static int response_cb(int op, netsnmp_session *sess, int reqid,
 	snmp_plugin *sp = t->sp;
 
 	(void)reqid;
+	t->cb_hit = TRUE;
 	if (op == NETSNMP_CALLBACK_OP_RESEND)
 		return 1;       /* a retransmission: the request goes on */
 	if (!t->in_flight)
