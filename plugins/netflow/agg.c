@@ -19,6 +19,18 @@ typedef struct {
 	guint64 bytes, packets, flows;
 } tentry;
 
+/* Live talker table: open addressing, linear probing, entries inline (one
+ * 64-byte slot each, so a lookup is about one cache miss, where a
+ * GHashTable of allocated entries costs three or four -- this table is hit
+ * four times per flow record). flows == 0 marks an empty slot. */
+typedef struct {
+	tentry *slots;
+	guint mask;      /* capacity - 1; capacity a power of two */
+	guint n;
+} ttab;
+
+#define IF_DIRECT 1024   /* ifIndex below this: array slot, no hashing */
+
 typedef struct {
 	guint64 flows_in, flows_out, bytes_in, bytes_out, pkts_in, pkts_out;
 } ifstat;
@@ -33,7 +45,8 @@ typedef struct {
 	guint64 flows, bytes, packets;
 	guint64 talkers_dropped;
 	GHashTable *ifs;               /* GUINT_TO_POINTER(ifindex+1) -> ifstat* */
-	GHashTable *live[NF_BY_N];     /* tkey* -> tentry* */
+	ifstat **if_direct;            /* [IF_DIRECT], the same ifstat* as ifs */
+	ttab live[NF_BY_N];
 	GQueue history;                /* snapshot*, oldest first */
 } exp_agg;
 
@@ -56,11 +69,72 @@ int nf_by_from_name(const char *name)
 static guint tkey_hash(gconstpointer p)
 {
 	const guint8 *b = p;
-	guint h = 2166136261u;
+	guint64 h = G_GUINT64_CONSTANT(0x9E3779B97F4A7C15);
+	gsize i = 0;
 
-	for (gsize i = 0; i < sizeof(tkey); i++)
-		h = (h ^ b[i]) * 16777619u;
-	return h;
+	/* 8 bytes at a time, multiply-xorshift mixing (keys are zeroed,
+	 * padding included, before they are filled). */
+	for (; i + 8 <= sizeof(tkey); i += 8) {
+		guint64 w;
+		memcpy(&w, b + i, 8);
+		h = (h ^ w) * G_GUINT64_CONSTANT(0xff51afd7ed558ccd);
+		h ^= h >> 29;
+	}
+	for (; i < sizeof(tkey); i++)
+		h = (h ^ b[i]) * G_GUINT64_CONSTANT(0xc4ceb9fe1a85ec53);
+	h ^= h >> 32;
+	return (guint)h;
+}
+
+static void ttab_init(ttab *t)
+{
+	t->mask = 63;
+	t->n = 0;
+	t->slots = g_new0(tentry, t->mask + 1);
+}
+
+static void ttab_free(ttab *t)
+{
+	g_free(t->slots);
+	t->slots = NULL;
+}
+
+/* Empty @t; a table grown past 4096 slots is shrunk back. */
+static void ttab_clear(ttab *t)
+{
+	if (t->mask + 1 > 4096) {
+		ttab_free(t);
+		ttab_init(t);
+		return;
+	}
+	memset(t->slots, 0, sizeof(tentry) * (t->mask + 1));
+	t->n = 0;
+}
+
+/* Slot of @k: its entry, or the empty slot where it belongs. */
+static inline tentry *ttab_slot(const ttab *t, const tkey *k)
+{
+	guint i = tkey_hash(k) & t->mask;
+
+	for (;;) {
+		tentry *e = &t->slots[i];
+		if (e->flows == 0 || memcmp(&e->key, k, sizeof *k) == 0)
+			return e;
+		i = (i + 1) & t->mask;
+	}
+}
+
+static void ttab_grow(ttab *t)
+{
+	tentry *old = t->slots;
+	guint cap = t->mask + 1;
+
+	t->mask = cap * 2 - 1;
+	t->slots = g_new0(tentry, cap * 2);
+	for (guint i = 0; i < cap; i++)
+		if (old[i].flows != 0)
+			*ttab_slot(t, &old[i].key) = old[i];
+	g_free(old);
 }
 
 static gboolean tkey_equal(gconstpointer a, gconstpointer b)
@@ -83,8 +157,9 @@ static void exp_free(gpointer p)
 
 	g_free(e->name);
 	g_hash_table_destroy(e->ifs);
+	g_free(e->if_direct);
 	for (int i = 0; i < NF_BY_N; i++)
-		g_hash_table_destroy(e->live[i]);
+		ttab_free(&e->live[i]);
 	g_queue_clear_full(&e->history, snapshot_free);
 	g_free(e);
 }
@@ -119,8 +194,9 @@ static exp_agg *get_exp(nf_agg *a, const char *name)
 	e = g_new0(exp_agg, 1);
 	e->name = g_strdup(name);
 	e->ifs = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+	e->if_direct = g_new0(ifstat *, IF_DIRECT);
 	for (int i = 0; i < NF_BY_N; i++)
-		e->live[i] = g_hash_table_new_full(tkey_hash, tkey_equal, NULL, g_free);
+		ttab_init(&e->live[i]);
 	g_queue_init(&e->history);
 	g_hash_table_insert(a->exporters, e->name, e);
 	return e;
@@ -128,6 +204,9 @@ static exp_agg *get_exp(nf_agg *a, const char *name)
 
 static ifstat *get_if(nf_agg *a, exp_agg *e, guint32 idx)
 {
+	if (idx < IF_DIRECT && e->if_direct[idx] != NULL)
+		return e->if_direct[idx];
+
 	gpointer k = GUINT_TO_POINTER((guint)idx + 1u);
 	ifstat *s = g_hash_table_lookup(e->ifs, k);
 
@@ -135,22 +214,28 @@ static ifstat *get_if(nf_agg *a, exp_agg *e, guint32 idx)
 		s = g_new0(ifstat, 1);
 		g_hash_table_insert(e->ifs, k, s);
 	}
+	if (idx < IF_DIRECT)
+		e->if_direct[idx] = s;
 	return s;
 }
 
 static void talk(nf_agg *a, exp_agg *e, int by, const tkey *k,
 		 const nm_flow_record *r)
 {
-	tentry *t = g_hash_table_lookup(e->live[by], k);
+	ttab *tab = &e->live[by];
+	tentry *t = ttab_slot(tab, k);
 
-	if (t == NULL) {
-		if (g_hash_table_size(e->live[by]) >= a->max_keys) {
+	if (t->flows == 0) {
+		if (tab->n >= a->max_keys) {
 			e->talkers_dropped++;
 			return;
 		}
-		t = g_new0(tentry, 1);
+		if ((tab->n + 1) * 2 > tab->mask + 1) {
+			ttab_grow(tab);
+			t = ttab_slot(tab, k);
+		}
 		t->key = *k;
-		g_hash_table_insert(e->live[by], &t->key, t);
+		tab->n++;
 	}
 	t->bytes += r->bytes;
 	t->packets += r->packets;
@@ -207,6 +292,20 @@ static gint by_bytes_desc(gconstpointer x, gconstpointer y)
 	if (a->bytes != b->bytes)
 		return a->bytes > b->bytes ? -1 : 1;
 	return memcmp(&a->key, &b->key, sizeof a->key);
+}
+
+/* The top @keep of a live table as a sorted array. */
+static GArray *top_of_tab(const ttab *t, guint keep)
+{
+	GArray *all = g_array_sized_new(FALSE, FALSE, sizeof(tentry), t->n);
+
+	for (guint i = 0; i <= t->mask; i++)
+		if (t->slots[i].flows != 0)
+			g_array_append_vals(all, &t->slots[i], 1);
+	g_array_sort(all, by_bytes_desc);
+	if (all->len > keep)
+		g_array_set_size(all, keep);
+	return all;
 }
 
 /* The top @keep of a table as a sorted array. */
@@ -281,8 +380,8 @@ void nf_agg_rotate(nf_agg *a, gint64 now, gint64 interval, GPtrArray *metrics)
 		s->start = a->interval_start;
 		s->end = now;
 		for (int b = 0; b < NF_BY_N; b++) {
-			s->top[b] = top_of(e->live[b], a->keep);
-			g_hash_table_remove_all(e->live[b]);
+			s->top[b] = top_of_tab(&e->live[b], a->keep);
+			ttab_clear(&e->live[b]);
 		}
 		g_queue_push_tail(&e->history, s);
 		while (e->history.length > a->history)
@@ -343,8 +442,6 @@ static void top_one(const nf_agg *a, const exp_agg *e, nf_by by, gint64 since,
 		    guint n, gboolean json, JsonBuilder *jb, GString *out)
 {
 	GHashTable *m = g_hash_table_new_full(tkey_hash, tkey_equal, NULL, g_free);
-	GHashTableIter it;
-	gpointer v;
 	gint64 from = a->interval_start;
 	GArray *top;
 
@@ -356,9 +453,9 @@ static void top_one(const nf_agg *a, const exp_agg *e, nf_by by, gint64 since,
 		for (guint i = 0; i < s->top[by]->len; i++)
 			merge(m, &g_array_index(s->top[by], tentry, i));
 	}
-	g_hash_table_iter_init(&it, e->live[by]);
-	while (g_hash_table_iter_next(&it, NULL, &v))
-		merge(m, v);
+	for (guint i = 0; i <= e->live[by].mask; i++)
+		if (e->live[by].slots[i].flows != 0)
+			merge(m, &e->live[by].slots[i]);
 	top = top_of(m, n);
 	if (json) {
 		json_builder_begin_object(jb);

@@ -19,7 +19,8 @@ enum {
 	K_SKIP = 0, K_BYTES, K_PKTS, K_PROTO, K_TOS, K_TCPFLAGS, K_SRCPORT,
 	K_DSTPORT, K_SRC4, K_DST4, K_SRC6, K_DST6, K_NH4, K_NH6, K_INIF,
 	K_OUTIF, K_SRCAS, K_DSTAS, K_FIRST_UP, K_LAST_UP, K_START_S, K_END_S,
-	K_START_MS, K_END_MS, K_SYSINIT_MS, K_SAMPLING
+	K_START_MS, K_END_MS, K_SYSINIT_MS, K_SAMPLING,
+	K_BAD    /* a known element with a length its type cannot have */
 };
 
 #define VARLEN 0xFFFFu
@@ -38,8 +39,13 @@ typedef struct {
 	guint8 version;
 } tkey;
 
+typedef struct nf_exporter nf_exporter;
+
 typedef struct {
 	tkey key;
+	nf_exporter *ex;     /* owner */
+	GList lru_all;       /* link in nf_cache.lru, data = the template */
+	GList lru_ex;        /* link in nf_exporter.templates */
 	gboolean options;
 	guint16 n_scope;
 	guint16 n_fields;
@@ -69,19 +75,28 @@ typedef struct {
 	guint8 data[];
 } nf_held;
 
-typedef struct {
+struct nf_exporter {
 	nm_ip addr;
 	nf_counters ctr;
 	GArray *domains;     /* nf_domain */
 	GQueue held;         /* nf_held*, oldest first */
 	gsize held_bytes;
-	guint n_templates;
-} nf_exporter;
+	GQueue templates;    /* this exporter's nf_template (lru_ex links),
+				least recently used first */
+	GList lru;           /* link in nf_cache.exporter_lru */
+};
 
+/* Templates are in the hash table (lookup) and in two LRU queues made of
+ * links embedded in the template: all templates, and the owner's. Every
+ * store, refresh or use moves a template to the tails, so eviction pops
+ * the head in O(1) (an exporter flooding templates never costs a scan). */
 struct nf_cache {
 	nf_cache_limits lim;
 	GHashTable *templates;   /* tkey* (inside the template) -> nf_template* */
 	GHashTable *exporters;   /* nm_ip* (inside) -> nf_exporter* */
+	GQueue lru;              /* every nf_template, least recently used first */
+	GQueue exporter_lru;     /* nf_exporter, least recently seen first */
+	nf_cache_stats stats;
 };
 
 /* Context of the packet being decoded. */
@@ -178,6 +193,9 @@ static void norm_ip(nm_ip *dst, const nm_ip *src)
 /* ------------------------------------------------------------------ */
 /* Cache                                                               */
 
+static void template_drop(nf_cache *c, nf_template *t);
+
+/* Frees @ex's held sets and itself; its templates must be gone already. */
 static void exporter_free(gpointer p)
 {
 	nf_exporter *ex = p;
@@ -189,6 +207,15 @@ static void exporter_free(gpointer p)
 	g_free(ex);
 }
 
+/* Remove @ex, its templates and held sets from the cache. */
+static void exporter_drop(nf_cache *c, nf_exporter *ex)
+{
+	while (ex->templates.head != NULL)
+		template_drop(c, ex->templates.head->data);
+	g_queue_unlink(&c->exporter_lru, &ex->lru);
+	g_hash_table_remove(c->exporters, &ex->addr);
+}
+
 nf_cache *nf_cache_new(const nf_cache_limits *limits)
 {
 	nf_cache *c = g_new0(nf_cache, 1);
@@ -197,6 +224,8 @@ nf_cache *nf_cache_new(const nf_cache_limits *limits)
 		c->lim = *limits;
 	if (c->lim.max_templates == 0)
 		c->lim.max_templates = 4096;
+	if (c->lim.max_templates_per_exporter == 0)
+		c->lim.max_templates_per_exporter = 256;
 	if (c->lim.max_exporters == 0)
 		c->lim.max_exporters = 1024;
 	if (c->lim.max_pending_sets == 0)
@@ -207,7 +236,9 @@ nf_cache *nf_cache_new(const nf_cache_limits *limits)
 		c->lim.pending_timeout = 30 * G_USEC_PER_SEC;
 	if (c->lim.template_timeout == 0)
 		c->lim.template_timeout = 1800 * G_USEC_PER_SEC;
-	c->templates = g_hash_table_new_full(tkey_hash, tkey_equal, NULL, g_free);
+	c->templates = g_hash_table_new(tkey_hash, tkey_equal);
+	g_queue_init(&c->lru);
+	g_queue_init(&c->exporter_lru);
 	c->exporters = g_hash_table_new_full(ip_hash_cb, ip_equal_cb, NULL,
 					     exporter_free);
 	return c;
@@ -217,6 +248,8 @@ void nf_cache_free(nf_cache *c)
 {
 	if (c == NULL)
 		return;
+	while (c->lru.head != NULL)
+		template_drop(c, c->lru.head->data);
 	g_hash_table_destroy(c->templates);
 	g_hash_table_destroy(c->exporters);
 	g_free(c);
@@ -229,14 +262,30 @@ static nf_exporter *get_exporter(nf_cache *c, const nm_ip *addr, gboolean create
 
 	norm_ip(&key, addr);
 	ex = g_hash_table_lookup(c->exporters, &key);
-	if (ex != NULL || !create)
+	if (ex != NULL || !create) {
+		if (ex != NULL && create && c->exporter_lru.tail != &ex->lru) {
+			/* create == a packet from it: most recently seen now */
+			g_queue_unlink(&c->exporter_lru, &ex->lru);
+			g_queue_push_tail_link(&c->exporter_lru, &ex->lru);
+		}
 		return ex;
-	if (g_hash_table_size(c->exporters) >= c->lim.max_exporters)
-		return NULL;
+	}
+	if (g_hash_table_size(c->exporters) >= c->lim.max_exporters) {
+		/* Table full: forget the exporter silent for longest (its
+		 * templates and counters go with it). */
+		nf_exporter *old = c->exporter_lru.head ? c->exporter_lru.head->data : NULL;
+		if (old == NULL)
+			return NULL;
+		exporter_drop(c, old);
+		c->stats.exporters_evicted++;
+	}
 	ex = g_new0(nf_exporter, 1);
 	ex->addr = key;
 	ex->domains = g_array_new(FALSE, TRUE, sizeof(nf_domain));
 	g_queue_init(&ex->held);
+	g_queue_init(&ex->templates);
+	ex->lru.data = ex;
+	g_queue_push_tail_link(&c->exporter_lru, &ex->lru);
 	g_hash_table_insert(c->exporters, &ex->addr, ex);
 	return ex;
 }
@@ -273,7 +322,7 @@ void nf_cache_foreach_exporter(const nf_cache *c, nf_exporter_fn fn,
 	g_hash_table_iter_init(&it, c->exporters);
 	while (g_hash_table_iter_next(&it, NULL, &v)) {
 		nf_exporter *ex = v;
-		fn(&ex->addr, &ex->ctr, ex->n_templates, user_data);
+		fn(&ex->addr, &ex->ctr, ex->templates.length, user_data);
 	}
 }
 
@@ -282,34 +331,44 @@ guint nf_cache_n_templates(const nf_cache *c)
 	return g_hash_table_size(c->templates);
 }
 
-static void template_removed(nf_cache *c, const nf_template *t)
+const nf_cache_stats *nf_cache_get_stats(const nf_cache *c)
 {
-	nf_exporter *ex = get_exporter(c, &t->key.addr, FALSE);
-
-	if (ex != NULL && ex->n_templates > 0)
-		ex->n_templates--;
+	return &c->stats;
 }
 
-/* Make room for one more template: drop the least recently refreshed. */
-static void evict_one(nf_cache *c)
+/* Unlink @t from the table and both LRU queues and free it. */
+static void template_drop(nf_cache *c, nf_template *t)
 {
-	GHashTableIter it;
-	gpointer v;
-	nf_template *oldest = NULL;
+	g_queue_unlink(&c->lru, &t->lru_all);
+	g_queue_unlink(&t->ex->templates, &t->lru_ex);
+	g_hash_table_remove(c->templates, &t->key);
+	g_free(t);
+}
 
-	g_hash_table_iter_init(&it, c->templates);
-	while (g_hash_table_iter_next(&it, NULL, &v)) {
-		nf_template *t = v;
-		if (oldest == NULL || t->refreshed < oldest->refreshed)
-			oldest = t;
+/* Mark @t most recently used (template refreshed, or data decoded). */
+static inline void template_touch(nf_cache *c, nf_template *t)
+{
+	if (c->lru.tail != &t->lru_all) {
+		g_queue_unlink(&c->lru, &t->lru_all);
+		g_queue_push_tail_link(&c->lru, &t->lru_all);
 	}
-	if (oldest != NULL) {
-		nf_exporter *ex = get_exporter(c, &oldest->key.addr, FALSE);
-		if (ex != NULL)
-			ex->ctr.expired++;
-		template_removed(c, oldest);
-		g_hash_table_remove(c->templates, &oldest->key);
+	if (t->ex->templates.tail != &t->lru_ex) {
+		g_queue_unlink(&t->ex->templates, &t->lru_ex);
+		g_queue_push_tail_link(&t->ex->templates, &t->lru_ex);
 	}
+}
+
+/* Evict the least recently used template of @q's owner (exporter queue)
+ * or of the whole cache, counting it on its exporter. */
+static void evict_head(nf_cache *c, GQueue *q)
+{
+	nf_template *t = q->head != NULL ? q->head->data : NULL;
+
+	if (t == NULL)
+		return;
+	t->ex->ctr.evicted++;
+	c->stats.templates_evicted++;
+	template_drop(c, t);
 }
 
 static void held_drop(nf_exporter *ex, GList *link, gboolean miss)
@@ -330,17 +389,15 @@ guint nf_cache_expire(nf_cache *c, gint64 now)
 	gpointer v;
 	guint removed = 0;
 
-	g_hash_table_iter_init(&it, c->templates);
-	while (g_hash_table_iter_next(&it, NULL, &v)) {
-		nf_template *t = v;
-		if (now - t->refreshed <= c->lim.template_timeout)
-			continue;
-		nf_exporter *ex = get_exporter(c, &t->key.addr, FALSE);
-		if (ex != NULL)
-			ex->ctr.expired++;
-		template_removed(c, t);
-		g_hash_table_iter_remove(&it);
-		removed++;
+	for (GList *l = c->lru.head; l != NULL;) {
+		GList *next = l->next;
+		nf_template *t = l->data;
+		if (now - t->refreshed > c->lim.template_timeout) {
+			t->ex->ctr.expired++;
+			template_drop(c, t);
+			removed++;
+		}
+		l = next;
 	}
 	g_hash_table_iter_init(&it, c->exporters);
 	while (g_hash_table_iter_next(&it, NULL, &v)) {
@@ -396,6 +453,15 @@ char *nf_ip_to_string(const nm_ip *ip, char *buf, gsize size)
 /* ------------------------------------------------------------------ */
 /* Templates                                                           */
 
+/* TRUE if the @len bytes at @p are all zero (padding). */
+static gboolean all_zero(const guint8 *p, gsize len)
+{
+	for (gsize i = 0; i < len; i++)
+		if (p[i] != 0)
+			return FALSE;
+	return TRUE;
+}
+
 /* Kind of an IETF element, given its length (NetFlow v9 field types
  * 1..127 are the same numbers, RFC 3954 §8). Lengths that do not fit the
  * element's type make it K_SKIP: the field is skipped by its length. */
@@ -406,33 +472,33 @@ static guint8 field_kind(guint16 id, guint32 pen, guint16 len)
 	if (pen != 0 || len == VARLEN)
 		return K_SKIP;
 	switch (id) {
-	case 1: return uint_ok ? K_BYTES : K_SKIP;
-	case 2: return uint_ok ? K_PKTS : K_SKIP;
-	case 4: return len == 1 ? K_PROTO : K_SKIP;
-	case 5: return len == 1 ? K_TOS : K_SKIP;
-	case 6: return len == 1 || len == 2 ? K_TCPFLAGS : K_SKIP;
-	case 7: return len == 2 ? K_SRCPORT : K_SKIP;
-	case 11: return len == 2 ? K_DSTPORT : K_SKIP;
-	case 8: return len == 4 ? K_SRC4 : K_SKIP;
-	case 12: return len == 4 ? K_DST4 : K_SKIP;
-	case 15: return len == 4 ? K_NH4 : K_SKIP;
-	case 27: return len == 16 ? K_SRC6 : K_SKIP;
-	case 28: return len == 16 ? K_DST6 : K_SKIP;
-	case 62: return len == 16 ? K_NH6 : K_SKIP;
-	case 10: return len <= 4 && uint_ok ? K_INIF : K_SKIP;
-	case 14: return len <= 4 && uint_ok ? K_OUTIF : K_SKIP;
-	case 16: return len <= 4 && uint_ok ? K_SRCAS : K_SKIP;
-	case 17: return len <= 4 && uint_ok ? K_DSTAS : K_SKIP;
-	case 22: return len == 4 ? K_FIRST_UP : K_SKIP;
-	case 21: return len == 4 ? K_LAST_UP : K_SKIP;
-	case 150: return len == 4 ? K_START_S : K_SKIP;
-	case 151: return len == 4 ? K_END_S : K_SKIP;
-	case 152: return len == 8 ? K_START_MS : K_SKIP;
-	case 153: return len == 8 ? K_END_MS : K_SKIP;
-	case 160: return len == 8 ? K_SYSINIT_MS : K_SKIP;
+	case 1: return uint_ok ? K_BYTES : K_BAD;
+	case 2: return uint_ok ? K_PKTS : K_BAD;
+	case 4: return len == 1 ? K_PROTO : K_BAD;
+	case 5: return len == 1 ? K_TOS : K_BAD;
+	case 6: return len == 1 || len == 2 ? K_TCPFLAGS : K_BAD;
+	case 7: return len == 2 ? K_SRCPORT : K_BAD;
+	case 11: return len == 2 ? K_DSTPORT : K_BAD;
+	case 8: return len == 4 ? K_SRC4 : K_BAD;
+	case 12: return len == 4 ? K_DST4 : K_BAD;
+	case 15: return len == 4 ? K_NH4 : K_BAD;
+	case 27: return len == 16 ? K_SRC6 : K_BAD;
+	case 28: return len == 16 ? K_DST6 : K_BAD;
+	case 62: return len == 16 ? K_NH6 : K_BAD;
+	case 10: return len <= 4 && uint_ok ? K_INIF : K_BAD;
+	case 14: return len <= 4 && uint_ok ? K_OUTIF : K_BAD;
+	case 16: return len <= 4 && uint_ok ? K_SRCAS : K_BAD;
+	case 17: return len <= 4 && uint_ok ? K_DSTAS : K_BAD;
+	case 22: return len == 4 ? K_FIRST_UP : K_BAD;
+	case 21: return len == 4 ? K_LAST_UP : K_BAD;
+	case 150: return len == 4 ? K_START_S : K_BAD;
+	case 151: return len == 4 ? K_END_S : K_BAD;
+	case 152: return len == 8 ? K_START_MS : K_BAD;
+	case 153: return len == 8 ? K_END_MS : K_BAD;
+	case 160: return len == 8 ? K_SYSINIT_MS : K_BAD;
 	case 34: /* samplingInterval */
 	case 50: /* samplerRandomInterval */
-		return len <= 4 && uint_ok ? K_SAMPLING : K_SKIP;
+		return len <= 4 && uint_ok ? K_SAMPLING : K_BAD;
 	default: return K_SKIP;
 	}
 }
@@ -441,35 +507,37 @@ static guint8 field_kind(guint16 id, guint32 pen, guint16 len)
 static void template_store(pctx *x, nf_template *t)
 {
 	nf_cache *c = x->c;
+	nf_exporter *ex = x->ex;
 	nf_template *old = g_hash_table_lookup(c->templates, &t->key);
 
 	if (old != NULL) {
-		template_removed(c, old);
-		g_hash_table_remove(c->templates, &t->key);
-	} else if (g_hash_table_size(c->templates) >= c->lim.max_templates) {
-		evict_one(c);
+		template_drop(c, old);
+	} else {
+		if (ex->templates.length >= c->lim.max_templates_per_exporter)
+			evict_head(c, &ex->templates);
+		if (c->lru.length >= c->lim.max_templates)
+			evict_head(c, &c->lru);
 	}
+	t->ex = ex;
+	t->lru_all.data = t;
+	t->lru_ex.data = t;
 	g_hash_table_insert(c->templates, &t->key, t);
-	x->ex->n_templates++;
-	x->ex->ctr.templates++;
+	g_queue_push_tail_link(&c->lru, &t->lru_all);
+	g_queue_push_tail_link(&ex->templates, &t->lru_ex);
+	ex->ctr.templates++;
 }
 
 static void template_withdraw(pctx *x, guint16 tid, gboolean all)
 {
-	GHashTableIter it;
-	gpointer v;
-
-	g_hash_table_iter_init(&it, x->c->templates);
-	while (g_hash_table_iter_next(&it, NULL, &v)) {
-		nf_template *t = v;
-		if (t->key.version != x->version || t->key.domain != x->domain ||
-		    !ip_equal_cb(&t->key.addr, &x->ex->addr))
-			continue;
-		if (!all && t->key.tid != tid)
-			continue;
-		template_removed(x->c, t);
-		g_hash_table_iter_remove(&it);
-		x->ex->ctr.withdrawals++;
+	for (GList *l = x->ex->templates.head; l != NULL;) {
+		GList *next = l->next;
+		nf_template *t = l->data;
+		if (t->key.version == x->version && t->key.domain == x->domain &&
+		    (all || t->key.tid == tid)) {
+			template_drop(x->c, t);
+			x->ex->ctr.withdrawals++;
+		}
+		l = next;
 	}
 }
 
@@ -514,6 +582,11 @@ static gboolean parse_template_set(pctx *x, const guint8 *p, gsize len,
 {
 	gboolean ipfix = x->version == 10;
 
+	/* A set holds one or more records (RFC 7011 §3.3.1, RFC 3954 §5.2):
+	 * an empty template set is the zero-length template of FastNetMon
+	 * CVE-2024-56073. */
+	if (len < 4)
+		return FALSE;
 	while (len >= 4) {
 		guint16 tid = rd16(p);
 		guint32 nf, nscope = 0;
@@ -521,10 +594,7 @@ static gboolean parse_template_set(pctx *x, const guint8 *p, gsize len,
 
 		if (!ipfix && tid == 0) {
 			/* v9 padding after the last template: zeros only. */
-			for (gsize i = 0; i < len; i++)
-				if (p[i] != 0)
-					return FALSE;
-			return TRUE;
+			return all_zero(p, len);
 		}
 
 		if (!ipfix && options) {
@@ -616,6 +686,8 @@ static gboolean parse_template_set(pctx *x, const guint8 *p, gsize len,
 			 * never read them as flow fields. */
 			f->kind = (!ipfix && i < nscope) ? K_SKIP
 					: field_kind(f->id, f->pen, f->len);
+			if (f->kind == K_BAD)
+				goto bad;
 		}
 		/* No message can carry a record longer than this. */
 		if (min_len > 65535u - 16u - 4u)
@@ -629,8 +701,10 @@ bad:
 		g_free(t);
 		return FALSE;
 	}
-	/* What is left (< 4 bytes) is padding (RFC 3954 §5.2, RFC 7011 §3.3.1). */
-	return TRUE;
+	/* What is left (< 4 bytes) is padding (RFC 3954 §5.2, RFC 7011
+	 * §3.3.1), which is zeros: anything else is a length that lied (a
+	 * withdrawal set of 5..7 bytes, nfdump CVE-2019-14459). */
+	return all_zero(p, len);
 }
 
 /* ------------------------------------------------------------------ */
@@ -798,8 +872,11 @@ static gboolean decode_data_set(pctx *x, const nf_template *t,
 		p += used;
 		len -= used;
 	}
-	/* Fewer bytes than a record: padding (RFC 7011 §3.3.1). */
-	return TRUE;
+	/* Fewer bytes than a record: padding (RFC 7011 §3.3.1, RFC 3954
+	 * §5.3), zeros. Other bytes mean the template's record is longer
+	 * than what the exporter sent (a field longer than the record,
+	 * pmacct #934; data in an old layout after a refresh, pmacct #923). */
+	return all_zero(p, len);
 }
 
 /* Keep a data set whose template is not known yet (bounded). */
@@ -859,12 +936,14 @@ static gboolean walk_sets(pctx *x, const guint8 *p, gsize len)
 			k.domain = x->domain;
 			k.tid = id;
 			k.version = x->version;
-			const nf_template *t = g_hash_table_lookup(x->c->templates, &k);
+			nf_template *t = g_hash_table_lookup(x->c->templates, &k);
 			if (t == NULL) {
 				hold_set(x, id, body, blen);
 				x->seq_unknown = TRUE;
-			} else if (!decode_data_set(x, t, body, blen)) {
-				return FALSE;
+			} else {
+				template_touch(x->c, t);
+				if (!decode_data_set(x, t, body, blen))
+					return FALSE;
 			}
 		}
 		/* Other set IDs (v9 2-255, IPFIX 0,1,4-255) are skipped. */
@@ -1125,6 +1204,10 @@ int nf_cache_load(nf_cache *c, const guint8 *buf, gsize len, gint64 now)
 			min_len += f->len == VARLEN ? 1u : f->len;
 			f->kind = (version == 9 && i < nscope) ? K_SKIP
 					: field_kind(f->id, f->pen, f->len);
+			if (f->kind == K_BAD) {
+				g_free(t);
+				return -1;
+			}
 		}
 		if (min_len > 65535u - 20u) {
 			g_free(t);

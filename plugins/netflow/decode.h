@@ -48,7 +48,10 @@ typedef struct {
 	guint64 template_misses;  /**< data sets dropped: no template in time */
 	guint64 malformed;        /**< packets stopped at a lying length */
 	guint64 seq_gaps;         /**< header sequence numbers not as expected */
-	guint64 expired;          /**< templates removed by expiry or eviction */
+	guint64 expired;          /**< templates removed by template_timeout */
+	guint64 evicted;          /**< templates evicted (least recently used)
+				       by max_templates_per_exporter or
+				       max_templates */
 	guint64 pending_sets;     /**< data sets held now, waiting for a template */
 } nf_counters;
 
@@ -64,13 +67,22 @@ typedef struct {
 /** Limits of an nf_cache. Zero members take the defaults shown. */
 typedef struct {
 	guint max_templates;        /**< all exporters together (4096) */
-	guint max_exporters;        /**< distinct exporter addresses (1024) */
+	guint max_templates_per_exporter; /**< one exporter's (256) */
+	guint max_exporters;        /**< distinct exporter addresses (1024);
+				         when full, the exporter seen least
+				         recently is forgotten */
 	guint max_pending_sets;     /**< held data sets per exporter (64) */
 	gsize max_pending_bytes;    /**< held bytes per exporter (1 MiB) */
 	gint64 pending_timeout;     /**< µs a data set waits for its template (30 s) */
 	gint64 template_timeout;    /**< µs since a template was last refreshed
 				         before it expires (30 min) */
 } nf_cache_limits;
+
+/** Cache-wide counters (monotonic). */
+typedef struct {
+	guint64 templates_evicted;  /**< by either template limit */
+	guint64 exporters_evicted;  /**< forgotten to make room (max_exporters) */
+} nf_cache_stats;
 
 /** Template cache and per-exporter state (sequence numbers, sampling
  *  rates, held data sets, counters), keyed by (exporter address, version,
@@ -94,8 +106,10 @@ void nf_cache_free(nf_cache *c);
  *  samplingInterval (34) or samplerRandomInterval (50), or those fields in
  *  the record itself); nm_flow_record.sampling_rate says which.
  *  Returns TRUE when the whole packet was well formed; FALSE when it was
- *  counted as malformed (or the exporter table was full), in which case
- *  @out holds the records decoded before the fault. */
+ *  counted as malformed, in which case @out holds the records decoded
+ *  before the fault. Templates are kept least-recently-used: a new one
+ *  beyond max_templates_per_exporter or max_templates evicts the one
+ *  unused (neither refreshed nor decoding data) for longest. */
 gboolean nf_decode(nf_cache *c, const nm_ip *exporter, const guint8 *buf,
 		   gsize len, gint64 now, nf_output *out);
 
@@ -114,6 +128,9 @@ typedef void (*nf_exporter_fn)(const nm_ip *exporter, const nf_counters *ctr,
 			       guint n_templates, gpointer user_data);
 void nf_cache_foreach_exporter(const nf_cache *c, nf_exporter_fn fn,
 			       gpointer user_data);
+
+/** Cache-wide counters of @c; valid as long as @c. */
+const nf_cache_stats *nf_cache_get_stats(const nf_cache *c);
 
 /** Number of templates (all exporters) in the cache. */
 guint nf_cache_n_templates(const nf_cache *c);

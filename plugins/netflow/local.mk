@@ -7,8 +7,10 @@ plugins_netflow_netflow_la_LDFLAGS = $(PLUGIN_MODULE_FLAGS)
 if BUILD_PLUGIN_NETFLOW
 pkglib_LTLIBRARIES += plugins/netflow/netflow.la
 check_PROGRAMS += t/unit/test-netflow t/tools/nm-flowgen
-t_unit_test_netflow_SOURCES = t/unit/test-netflow.c $(NETFLOW_CORE)
-t_unit_test_netflow_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/netflow
+t_unit_test_netflow_SOURCES = t/unit/test-netflow.c $(NETFLOW_CORE) \
+	t/fuzz/fuzz-netflow.c t/fuzz/fuzz-netflow.h
+t_unit_test_netflow_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/netflow \
+	-I$(top_srcdir)/t/fuzz
 t_unit_test_netflow_LDADD = libnetmoncore.la
 t_unit_test_netflow_LDFLAGS = $(AM_LDFLAGS) -export-dynamic -no-install
 t_tools_nm_flowgen_SOURCES = t/tools/nm-flowgen.c
@@ -17,7 +19,7 @@ TESTS += t/unit/test-netflow t/integration/netflow.sh \
 	t/integration/netflow-softflowd.sh
 EXTRA_DIST += t/integration/netflow.sh t/integration/netflow-softflowd.sh \
 	plugins/netflow/README contrib/bench/netflow t/fuzz/corpus/netflow \
-	t/data/netflow/mkpcap.py
+	t/data/netflow/mkpcap.py t/data/netflow/mkregress.py
 ## `make bench-netflow`: pure decode benchmark (records/s) and nfcapd comparison.
 EXTRA_PROGRAMS += contrib/bench/netflow-bench
 contrib_bench_netflow_bench_SOURCES = contrib/bench/netflow-bench.c \
@@ -32,8 +34,8 @@ endif
 .PHONY: bench-netflow
 ## Fuzz target (t/fuzz/README): replayed over its corpus and regression
 ## inputs in every build; a libFuzzer program in a --enable-fuzzing build.
-NETFLOW_FUZZ = t/fuzz/fuzz-netflow.c plugins/netflow/decode.c \
-	plugins/netflow/decode.h
+NETFLOW_FUZZ = t/fuzz/fuzz-netflow.c t/fuzz/fuzz-netflow.h \
+	plugins/netflow/decode.c plugins/netflow/decode.h
 check_PROGRAMS += t/fuzz/replay-netflow
 TESTS += t/fuzz/replay-netflow
 t_fuzz_replay_netflow_SOURCES = t/fuzz/replay.c $(NETFLOW_FUZZ)

@@ -39,6 +39,7 @@ typedef struct {
 	nm_ip peer;
 	guint8 *buf;         /* TCP: bytes of an incomplete message */
 	gsize have;
+	guint32 drops;       /* UDP: kernel's SO_RXQ_OVFL count seen last */
 } nf_sock;
 
 typedef struct {
@@ -69,11 +70,17 @@ struct nf_plugin {
 	struct mmsghdr msgs[VLEN];
 	struct iovec iov[VLEN];
 	struct sockaddr_storage from[VLEN];
+	/* SO_RXQ_OVFL ancillary data: datagrams the kernel dropped because
+	 * the receive buffer was full. */
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(guint32))];
+	} ctl[VLEN];
 	nf_output out;
 	GArray *groups;          /* nf_group, reused per batch */
 	nm_counter *c_datagrams, *c_records, *c_malformed, *c_misses,
 		   *c_seq_gaps, *c_batches, *c_recv_errors, *c_unknown_exporter,
-		   *c_tcp_conns;
+		   *c_tcp_conns, *c_socket_drops;
 };
 
 static const nm_conf_key exporter_keys[] = {
@@ -101,6 +108,9 @@ static const nm_conf_key keys[] = {
 	  .min = 16, .max = 10000000, .help = "distinct talkers per interval" },
 	{ .name = "max_templates", .kind = NM_CONF_INT, .has_range = TRUE,
 	  .min = 1, .max = 1000000 },
+	{ .name = "max_templates_per_exporter", .kind = NM_CONF_INT,
+	  .has_range = TRUE, .min = 1, .max = 65536,
+	  .help = "templates kept per exporter (least recently used evicted)" },
 	{ .name = "max_exporters", .kind = NM_CONF_INT, .has_range = TRUE,
 	  .min = 1, .max = 100000 },
 	{ .name = "pending_sets", .kind = NM_CONF_INT, .has_range = TRUE,
@@ -282,6 +292,22 @@ static void flush_groups(nf_plugin *np, gint64 now)
 	g_ptr_array_free(msgs, TRUE);
 }
 
+/* Count datagrams the kernel dropped for a full receive buffer since the
+ * last look (SO_RXQ_OVFL, socket(7): a cumulative uint32 per socket). */
+static void note_drops(nf_sock *s, struct msghdr *mh)
+{
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(mh); cm != NULL;
+	     cm = CMSG_NXTHDR(mh, cm)) {
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SO_RXQ_OVFL ||
+		    cm->cmsg_len < CMSG_LEN(sizeof(guint32)))
+			continue;
+		guint32 d;
+		memcpy(&d, CMSG_DATA(cm), sizeof d);
+		nm_counter_add(s->np->c_socket_drops, (guint32)(d - s->drops));
+		s->drops = d;
+	}
+}
+
 static gboolean on_udp(gint fd, GIOCondition cond, gpointer data)
 {
 	nf_sock *s = data;
@@ -297,6 +323,8 @@ static gboolean on_udp(gint fd, GIOCondition cond, gpointer data)
 			np->msgs[i].msg_hdr.msg_iovlen = 1;
 			np->msgs[i].msg_hdr.msg_name = &np->from[i];
 			np->msgs[i].msg_hdr.msg_namelen = sizeof np->from[i];
+			np->msgs[i].msg_hdr.msg_control = np->ctl[i].buf;
+			np->msgs[i].msg_hdr.msg_controllen = sizeof np->ctl[i].buf;
 			np->msgs[i].msg_len = 0;
 		}
 		int n = recvmmsg(fd, np->msgs, VLEN, MSG_DONTWAIT, NULL);
@@ -306,6 +334,8 @@ static gboolean on_udp(gint fd, GIOCondition cond, gpointer data)
 			break;
 		}
 		gint64 now = g_get_real_time();
+		if (n > 0)
+			note_drops(s, &np->msgs[n - 1].msg_hdr);
 		for (int i = 0; i < n; i++) {
 			nm_ip ex;
 			ip_from_sockaddr(&ex, &np->from[i]);
@@ -445,6 +475,9 @@ static gboolean open_listener(nf_plugin *np, const char *spec, gboolean tcp,
 		    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof sz) != 0)
 			NM_WARNING(np->p, "%s: SO_RCVBUF %d: %s", spec, sz,
 				   g_strerror(errno));
+		if (setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof one) != 0)
+			NM_WARNING(np->p, "%s: SO_RXQ_OVFL: %s", spec,
+				   g_strerror(errno));
 	}
 	if (bind(fd, res->ai_addr, res->ai_addrlen) != 0)
 		goto fail;
@@ -522,7 +555,7 @@ static void sum_templates(const nm_ip *ex, const nf_counters *c, guint n,
 {
 	(void)ex;
 	(void)n;
-	*(guint64 *)data += c->templates + c->withdrawals + c->expired;
+	*(guint64 *)data += c->templates + c->withdrawals + c->expired + c->evicted;
 }
 
 static guint64 templates_seen(nf_plugin *np)
@@ -578,6 +611,7 @@ static void exporter_stats(const nm_ip *ex, const nf_counters *c, guint n,
 	json_object_set_int_member(o, "malformed", (gint64)c->malformed);
 	json_object_set_int_member(o, "sequence_gaps", (gint64)c->seq_gaps);
 	json_object_set_int_member(o, "templates_expired", (gint64)c->expired);
+	json_object_set_int_member(o, "templates_evicted", (gint64)c->evicted);
 	json_object_set_int_member(o, "pending_sets", (gint64)c->pending_sets);
 	(void)nf_agg_exporter_stats(sc->np->agg, name, o);
 	json_object_set_object_member(sc->exporters, name, o);
@@ -594,6 +628,11 @@ static JsonNode *on_stats(nm_plugin *p, gpointer data)
 	nf_cache_foreach_exporter(np->cache, exporter_stats, &sc);
 	json_object_set_object_member(root, "exporters", sc.exporters);
 	json_object_set_int_member(root, "templates", nf_cache_n_templates(np->cache));
+	const nf_cache_stats *cs = nf_cache_get_stats(np->cache);
+	json_object_set_int_member(root, "templates_evicted",
+				   (gint64)cs->templates_evicted);
+	json_object_set_int_member(root, "exporters_evicted",
+				   (gint64)cs->exporters_evicted);
 	json_node_take_object(n, root);
 	return n;
 }
@@ -742,6 +781,8 @@ static gboolean netflow_init(nm_plugin *p, const config_setting_t *conf,
 	np->publish_flows = nm_conf_bool(conf, "publish_flows", TRUE);
 	np->persist = nm_conf_bool(conf, "persist_templates", TRUE);
 	lim.max_templates = (guint)nm_conf_int(conf, "max_templates", 4096);
+	lim.max_templates_per_exporter =
+		(guint)nm_conf_int(conf, "max_templates_per_exporter", 256);
 	lim.max_exporters = (guint)nm_conf_int(conf, "max_exporters", 1024);
 	lim.max_pending_sets = (guint)nm_conf_int(conf, "pending_sets", 64);
 	lim.pending_timeout = nm_conf_duration(conf, "pending_timeout", 30 * G_USEC_PER_SEC);
@@ -764,6 +805,7 @@ static gboolean netflow_init(nm_plugin *p, const config_setting_t *conf,
 	np->c_recv_errors = nm_plugin_counter(p, "receive_errors");
 	np->c_unknown_exporter = nm_plugin_counter(p, "exporters_over_limit");
 	np->c_tcp_conns = nm_plugin_counter(p, "tcp_connections");
+	np->c_socket_drops = nm_plugin_counter(p, "socket_drops");
 
 	ex = config_setting_get_member(conf, "exporters");
 	for (int i = 0; ex != NULL && i < config_setting_length(ex); i++) {

@@ -8,6 +8,7 @@
 #include <glib.h>
 
 #include "decode.h"
+#include "fuzz-netflow.h"
 #include "agg.h"
 
 /* ---- packet builder ---- */
@@ -631,8 +632,9 @@ static void test_hostile_templates(fx *f, gconstpointer d)
 	set_end(&b, s);
 	g_assert_false(dec(f, &EX1, &b));
 	g_assert_cmpuint(ctr(f, &EX1)->malformed, ==, ++m);
-	/* An oversized known field (bytes of 100 octets) is skipped by its
-	 * length, not read as a number. */
+	/* An oversized known field (IN_BYTES of 100 octets, longer than its
+	 * unsigned64 type; pmacct #934): the template is malformed, and the
+	 * data set after it in the packet is not read. */
 	v9_header(&b, 0, 0);
 	s = set_begin(&b, 0);
 	p16(&b, 256); p16(&b, 2); p16(&b, 1); p16(&b, 100); p16(&b, 2); p16(&b, 4);
@@ -642,10 +644,22 @@ static void test_hostile_templates(fx *f, gconstpointer d)
 		p8(&b, 0xFF);
 	p32(&b, 9);
 	set_end(&b, s);
-	g_assert_true(dec(f, &EX1, &b));
-	g_assert_cmpuint(f->out.n, ==, 1);
-	g_assert_cmpuint(f->out.recs[0].bytes, ==, 0);
-	g_assert_cmpuint(f->out.recs[0].packets, ==, 9);
+	g_assert_false(dec(f, &EX1, &b));
+	g_assert_cmpuint(f->out.n, ==, 0);
+	g_assert_cmpuint(ctr(f, &EX1)->malformed, ==, ++m);
+	/* An unknown field longer than the record that follows: the data set
+	 * is shorter than one record and not padding (zeros) either. */
+	v9_header(&b, 0, 0);
+	s = set_begin(&b, 0);
+	p16(&b, 256); p16(&b, 2); p16(&b, 300); p16(&b, 1000); p16(&b, 2); p16(&b, 4);
+	set_end(&b, s);
+	s = set_begin(&b, 256);
+	for (int i = 0; i < 100; i++)
+		p8(&b, 0xFF);
+	set_end(&b, s);
+	g_assert_false(dec(f, &EX1, &b));
+	g_assert_cmpuint(f->out.n, ==, 0);
+	g_assert_cmpuint(ctr(f, &EX1)->malformed, ==, ++m);
 	/* 65535 fields announced, few present. */
 	v9_header(&b, 0, 0);
 	s = set_begin(&b, 0);
@@ -764,33 +778,157 @@ static void test_template_expiry(fx *f, gconstpointer d)
 	g_assert_cmpuint(ctr(f, &EX1)->expired, ==, 1);
 }
 
+/* Template cache bounds (issue 12's flood): max_templates in all,
+ * max_templates_per_exporter each, least recently used evicted (use =
+ * refresh or decoding data), and a full exporter table forgets the
+ * exporter silent for longest. */
 static void test_template_limit(void)
 {
-	nf_cache_limits lim = { .max_templates = 8, .max_exporters = 2 };
+	nf_cache_limits lim = { .max_templates = 8, .max_templates_per_exporter = 6,
+				.max_exporters = 2 };
 	nf_cache *c = nf_cache_new(&lim);
 	nf_output out = { 0 };
 	pkt b;
 	nm_ip ex3 = { .family = AF_INET, .addr = { 127, 0, 0, 3 } };
 
+	/* EX2 has 2 templates; EX1 sends 20, using 256 between each. */
+	for (guint i = 0; i < 2; i++) {
+		v9_header(&b, i, 0);
+		v9_template(&b, 300 + i);
+		g_assert_true(nf_decode(c, &EX2, b.p, b.n, NOW, &out));
+	}
 	for (guint i = 0; i < 20; i++) {
 		v9_header(&b, i, 0);
 		v9_template(&b, 256 + i);
 		nf_output_reset(&out);
 		g_assert_true(nf_decode(c, &EX1, b.p, b.n, NOW + i, &out));
+		v9_header(&b, i, 0);
+		v9_data(&b, 256, 1);
+		nf_output_reset(&out);
+		g_assert_true(nf_decode(c, &EX1, b.p, b.n, NOW + i, &out));
+		g_assert_cmpuint(out.n, ==, 1);  /* 256 is never the LRU one */
 	}
+	/* EX1 is held to 6 templates (14 evicted), EX2 kept its 2. */
 	g_assert_cmpuint(nf_cache_n_templates(c), ==, 8);
-	g_assert_cmpuint(nf_cache_counters(c, &EX1)->expired, ==, 12);
-	/* The newest templates were kept. */
+	g_assert_cmpuint(nf_cache_counters(c, &EX1)->evicted, ==, 14);
+	g_assert_cmpuint(nf_cache_counters(c, &EX1)->expired, ==, 0);
+	g_assert_cmpuint(nf_cache_counters(c, &EX2)->evicted, ==, 0);
+	/* The newest and the used ones were kept, the oldest went. */
 	v9_header(&b, 20, 0);
 	v9_data(&b, 256 + 19, 1);
+	nf_output_reset(&out);
 	g_assert_true(nf_decode(c, &EX1, b.p, b.n, NOW, &out));
 	g_assert_cmpuint(out.n, ==, 1);
-	/* Exporter table full. */
-	g_assert_true(nf_decode(c, &EX2, b.p, b.n, NOW, &out));
-	g_assert_false(nf_decode(c, &ex3, b.p, b.n, NOW, &out));
-	g_assert_null(nf_cache_counters(c, &ex3));
+	v9_header(&b, 21, 0);
+	v9_data(&b, 257, 1);
+	nf_output_reset(&out);
+	g_assert_true(nf_decode(c, &EX1, b.p, b.n, NOW, &out));
+	g_assert_cmpuint(out.n, ==, 0);
+	g_assert_cmpuint(nf_cache_counters(c, &EX1)->pending_sets, ==, 1);
+	/* One more EX1 template: its own least recently used one goes. */
+	v9_header(&b, 22, 0);
+	v9_template(&b, 400);
+	g_assert_true(nf_decode(c, &EX1, b.p, b.n, NOW, &out));
+	g_assert_cmpuint(nf_cache_n_templates(c), ==, 8);
+	g_assert_cmpuint(nf_cache_counters(c, &EX1)->evicted, ==, 15);
+	g_assert_cmpuint(nf_cache_get_stats(c)->templates_evicted, ==, 15);
+	/* Exporter table full: EX2 (seen least recently) is forgotten with
+	 * its 2 templates; ex3 gets its place. */
+	g_assert_true(nf_decode(c, &ex3, b.p, b.n, NOW, &out));
+	g_assert_nonnull(nf_cache_counters(c, &ex3));
+	g_assert_null(nf_cache_counters(c, &EX2));
+	g_assert_nonnull(nf_cache_counters(c, &EX1));
+	g_assert_cmpuint(nf_cache_get_stats(c)->exporters_evicted, ==, 1);
+	g_assert_cmpuint(nf_cache_n_templates(c), ==, 7);
+	/* ex3 fills the cache; its next template evicts the cache's least
+	 * recently used one, which is EX1's. */
+	for (guint i = 0; i < 2; i++) {
+		v9_header(&b, 23 + i, 0);
+		v9_template(&b, 401 + i);
+		g_assert_true(nf_decode(c, &ex3, b.p, b.n, NOW, &out));
+	}
+	g_assert_cmpuint(nf_cache_n_templates(c), ==, 8);
+	g_assert_cmpuint(nf_cache_counters(c, &EX1)->evicted, ==, 16);
+	g_assert_cmpuint(nf_cache_counters(c, &ex3)->evicted, ==, 0);
+	g_assert_cmpuint(nf_cache_get_stats(c)->templates_evicted, ==, 16);
 	nf_output_clear(&out);
 	nf_cache_free(c);
+}
+
+/* The peers' bug classes (issue 12), replayed from the fuzz regression
+ * inputs t/fuzz/regress/netflow/ (written by t/data/netflow/mkregress.py,
+ * format in t/fuzz/fuzz-netflow.h): the hostile datagrams from 127.0.0.1
+ * are counted as malformed and their bad part dropped; the well-formed
+ * exporter 127.0.0.2 after them loses none of its 3 records. Every file
+ * must be in this table, so a new regression input needs an expectation. */
+static const struct {
+	const char *name;
+	guint64 malformed, records;   /* of 127.0.0.1 */
+} regress[] = {
+	{ "pmacct-934-field-longer-than-type", 1, 0 },
+	{ "pmacct-934-field-longer-than-record", 1, 0 },
+	{ "pmacct-923-template-refresh-changed-layout", 1, 3 },
+	{ "fastnetmon-cve-2024-56073-zero-length-template-set", 1, 0 },
+	{ "fastnetmon-cve-2024-56073-zero-field-count", 1, 0 },
+	{ "fastnetmon-cve-2024-56073-zero-length-field", 1, 0 },
+	{ "nfdump-cve-2019-14459-withdrawal-set-3-bytes", 1, 0 },
+	{ "nfdump-cve-2019-14459-withdrawal-trailing-bytes", 1, 0 },
+	{ "set-length-0-v9", 1, 0 },
+	{ "set-length-2-ipfix", 1, 0 },
+	{ "set-length-past-packet-end-v9", 1, 0 },
+	{ "set-length-past-packet-end-ipfix", 1, 0 },
+	{ "ipfix-message-length-past-datagram", 1, 0 },
+	{ "ipfix-varlen-255-ffff", 1, 0 },
+	{ "template-65535-fields", 1, 0 },
+};
+
+static void test_regress_inputs(void)
+{
+	gchar *dir = g_test_build_filename(G_TEST_DIST, "fuzz", "regress", "netflow", NULL);
+	GDir *d = g_dir_open(dir, 0, NULL);
+	const char *n;
+	guint seen = 0;
+
+	g_assert_nonnull(d);
+	while ((n = g_dir_read_name(d)) != NULL) {
+		if (n[0] == '.')
+			continue;
+		guint k;
+		for (k = 0; k < G_N_ELEMENTS(regress); k++)
+			if (strcmp(regress[k].name, n) == 0)
+				break;
+		if (k == G_N_ELEMENTS(regress))
+			g_error("%s/%s: no expectation in test-netflow.c", dir, n);
+		gchar *path = g_build_filename(dir, n, NULL);
+		gchar *data;
+		gsize len;
+		g_assert_true(g_file_get_contents(path, &data, &len, NULL));
+		nf_cache_limits lim;
+		nf_output out = { 0 };
+		nm_fuzz_netflow_limits((guint8)data[0], &lim);
+		nf_cache *c = nf_cache_new(&lim);
+		g_assert_cmpuint(nm_fuzz_netflow_feed(c, (const guint8 *)data, len, &out), >=, 2);
+		const nf_counters *bad = nf_cache_counters(c, &EX1);
+		const nf_counters *good = nf_cache_counters(c, &EX2);
+		g_assert_nonnull(bad);
+		g_test_message("%s: malformed %" G_GUINT64_FORMAT " records %" G_GUINT64_FORMAT,
+			       n, bad->malformed, bad->records);
+		g_assert_cmpuint(bad->malformed, ==, regress[k].malformed);
+		g_assert_cmpuint(bad->records, ==, regress[k].records);
+		g_assert_nonnull(good);
+		g_assert_cmpuint(good->malformed, ==, 0);
+		g_assert_cmpuint(good->records, ==, 3);
+		g_assert_cmpuint(out.n, ==, 3);   /* the last datagram, the good one */
+		g_assert_cmpuint(out.recs[2].bytes, ==, 102);
+		nf_output_clear(&out);
+		nf_cache_free(c);
+		g_free(data);
+		g_free(path);
+		seen++;
+	}
+	g_dir_close(d);
+	g_assert_cmpuint(seen, ==, G_N_ELEMENTS(regress));
+	g_free(dir);
 }
 
 static void test_persist(fx *f, gconstpointer d)
@@ -913,6 +1051,7 @@ int main(int argc, char **argv)
 	FX("/netflow/hostile/random", test_random);
 	FX("/netflow/cache/expiry", test_template_expiry);
 	g_test_add_func("/netflow/cache/limits", test_template_limit);
+	g_test_add_func("/netflow/regress/peers-bug-classes", test_regress_inputs);
 	FX("/netflow/cache/persist", test_persist);
 	g_test_add_func("/netflow/agg/metrics-and-top", test_agg);
 	return g_test_run();
