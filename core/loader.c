@@ -5,6 +5,9 @@
 #include "config.h"
 
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "daemon.h"
 
@@ -255,4 +258,10 @@ void nm_loader_close(nm_plugin *p)
 	g_free(p->name);
 	g_free(p->path);
 	g_free(p);
+#ifdef __GLIBC__
+	/* A reload frees every old instance's memory (and queues may have
+	 * grown while consumers were detached): give the free pages back,
+	 * so the daemon's RSS after a reload is what it uses. */
+	(void)malloc_trim(0);
+#endif
 }

@@ -40,13 +40,14 @@ const char *__lsan_default_suppressions(void);
 
 /* LeakSanitizer: libconfig 1.5 (Debian's) loses the text of a string
  * token that its parser discards while recovering from a syntax error
- * (allocated in strbuf_append). Fixed upstream in 1.7.3 (hyperrealm/
+ * (allocated by its scanner, libconfig_yylex, or in strbuf_append for a
+ * non-empty string). Fixed upstream in 1.7.3 (hyperrealm/
  * libconfig#142, pull request #155: a %destructor for TOK_STRING). Not
  * netmon's memory: the whole config_t is destroyed by
  * nm_core_config_free(). */
 const char *__lsan_default_suppressions(void)
 {
-	return "leak:strbuf_append\n";
+	return "leak:strbuf_append\nleak:libconfig_yylex\n";
 }
 
 static const char *const modes[] = { "fast", "slow", "auto", NULL };
