@@ -70,6 +70,7 @@ typedef struct {
 	const nm_snmp_table *def;
 	GHashTable *rows;  /* index string -> row* */
 	GPtrArray *order;  /* row*, in walk order */
+	guint last_rows;   /* rows of the last poll: sizes the next GETBULK */
 } table_state;
 
 typedef struct {
@@ -106,6 +107,7 @@ typedef struct {
 	gboolean folded;        /* the request out carries the scalars as
 				   GETBULK non-repeaters */
 	gboolean cb_hit;        /* net-snmp called back during this read */
+	GList fly_link;         /* in sp->flying while in_flight */
 
 	/* the agent's address as resolved by net-snmp (family 0: unknown,
 	 * then replies are not checked against it) */
@@ -134,6 +136,8 @@ struct snmp_plugin {
 	nm_snmp_config *conf;
 	GPtrArray *targets;     /* target* */
 	GQueue waitq;           /* target* waiting for a request slot */
+	GQueue flying;          /* target* with a request in flight (links
+				   in the targets): what tick() checks */
 	nm_snmp_sched *sched;   /* target* by due time of the next poll */
 	GString *keybuf;        /* scratch: counter keys */
 	netsnmp_large_fd_set fds; /* scratch: one socket's bit at a time */
@@ -553,6 +557,8 @@ static void send_now(target *t, netsnmp_pdu *pdu)
 		t->overlaps++;
 	t->in_flight = TRUE;
 	sp->in_flight++;
+	t->fly_link.data = t;
+	g_queue_push_tail_link(&sp->flying, &t->fly_link);
 	nm_counter_add(sp->c_requests, 1);
 }
 
@@ -609,10 +615,18 @@ static nm_run_status tick(nm_plugin *p, nm_timer *tm, gint64 due, gpointer data)
 		else
 			poll_start(t);
 	}
-	for (guint i = 0; sp->in_flight > 0 && i < sp->targets->len; i++) {
-		t = g_ptr_array_index(sp->targets, i);
-		if (t->in_flight && t->sessp != NULL)
-			snmp_sess_timeout(t->sessp);
+	/* snmp_sess_timeout() may end a poll (unlinking its target) and
+	 * start waiting ones (linking theirs at the tail): walk a snapshot */
+	if (sp->flying.length > 0) {
+		guint n = sp->flying.length, k = 0;
+		target **fl = g_new(target *, n);
+
+		for (GList *l = sp->flying.head; l != NULL && k < n; l = l->next)
+			fl[k++] = l->data;
+		for (guint i = 0; i < k; i++)
+			if (fl[i]->in_flight && fl[i]->sessp != NULL)
+				snmp_sess_timeout(fl[i]->sessp);
+		g_free(fl);
 	}
 	return NM_RUN_DONE;
 }
@@ -932,8 +946,12 @@ static void poll_end(target *t)
 	t->last_duration = d;
 	if (d > t->max_duration)
 		t->max_duration = d;
-	for (guint i = 0; i < t->tables->len; i++)
-		table_state_clear(g_ptr_array_index(t->tables, i));
+	for (guint i = 0; i < t->tables->len; i++) {
+		table_state *ts = g_ptr_array_index(t->tables, i);
+
+		ts->last_rows = ts->order->len;
+		table_state_clear(ts);
+	}
 }
 
 /* End the poll with an error: kept as last_error (shown by stats), logged
@@ -1113,6 +1131,22 @@ static void send_next(target *t)
 			pdu->non_repeaters = 0;
 			pdu->max_repetitions = MAX(1, t->conf->max_repetitions /
 						      (long)MAX(active, 1));
+			/* no more than the rows seen last time and one to see
+			 * the end: nothing past the table to encode, parse
+			 * and throw away (a grown table takes another round) */
+			{
+				const table_state *ts = g_ptr_array_index(
+					t->tables, t->walk_table);
+				long seen = 0;
+
+				for (guint i = 0; i < t->group->len; i++)
+					seen = MAX(seen, (long)g_array_index(
+						t->group, walk_col, i).rows);
+				if (ts->last_rows > 0)
+					pdu->max_repetitions = MIN(
+						pdu->max_repetitions,
+						MAX(1, (long)ts->last_rows + 1 - seen));
+			}
 		}
 		if (t->folded) {
 			pdu->non_repeaters = (long)t->scalars->len;
@@ -1317,6 +1351,7 @@ static int response_cb(int op, netsnmp_session *sess, int reqid,
 		return 1;
 	t->in_flight = FALSE;
 	sp->in_flight--;
+	g_queue_unlink(&sp->flying, &t->fly_link);
 	if (!t->polling) {
 		pump(sp);
 		return 1;
