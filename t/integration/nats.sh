@@ -14,7 +14,7 @@ for tool in nats-server jq ss; do
 		exit 0
 	fi
 done
-plan 21
+plan 22
 
 PLUGDIRS="$top_builddir/plugins/nats:$top_builddir/t/data/nats"
 TYPES="metric event flow config state notification"
@@ -169,4 +169,15 @@ clean both && [ "$(sof both .plugins.nats.counters.sent)" = 0 ] && [ "$(sof both
 ok $? "the node in both modes sent nothing back (no loop)" || diag "$(sof both .plugins.nats)"
 stop edge2
 stop both
+
+# --- credentials in the URL never reach logs or stats ---
+conf "$TMP/cred.conf" cred "nats = { url = \"nats://netmon:s3cr3tpw@127.0.0.1:$PORT\"; publish = [ \"metric\" ]; jetstream = false; };"
+start cred
+wait_for 15 sh -c "[ \"\$('$NETMONCTL' -s '$TMP/cred.sock' stats --json | jq -r .plugins.nats.details.connected)\" = true ]"
+connected=$?
+"$NETMONCTL" -s "$TMP/cred.sock" stats --json >"$TMP/cred.stats"
+[ $connected = 0 ] && grep -q "127.0.0.1:$PORT" "$TMP/cred.stats" &&
+	! grep -q s3cr3tpw "$TMP/log.cred" "$TMP/cred.stats"
+ok $? "a URL with user:password@ connects; stats name the server without the password ($(jq -c .plugins.nats.details.url "$TMP/cred.stats")), logs never show it"
+stop cred
 finish
