@@ -12,7 +12,10 @@ typedef struct {
 	nm_ip a, b;
 	guint16 port;
 	guint8 proto;
+	guint8 pad[3];   /* 40 bytes: hashed as five 64-bit words */
 } tkey;
+
+G_STATIC_ASSERT(sizeof(tkey) == 40);
 
 typedef struct {
 	tkey key;
@@ -66,24 +69,26 @@ int nf_by_from_name(const char *name)
 	return -1;
 }
 
-static guint tkey_hash(gconstpointer p)
+static inline guint tkey_hash_inl(const tkey *k)
 {
-	const guint8 *b = p;
+	const guint8 *b = (const guint8 *)k;
 	guint64 h = G_GUINT64_CONSTANT(0x9E3779B97F4A7C15);
-	gsize i = 0;
 
 	/* 8 bytes at a time, multiply-xorshift mixing (keys are zeroed,
 	 * padding included, before they are filled). */
-	for (; i + 8 <= sizeof(tkey); i += 8) {
+	for (gsize i = 0; i < sizeof(tkey); i += 8) {
 		guint64 w;
 		memcpy(&w, b + i, 8);
 		h = (h ^ w) * G_GUINT64_CONSTANT(0xff51afd7ed558ccd);
 		h ^= h >> 29;
 	}
-	for (; i < sizeof(tkey); i++)
-		h = (h ^ b[i]) * G_GUINT64_CONSTANT(0xc4ceb9fe1a85ec53);
 	h ^= h >> 32;
 	return (guint)h;
+}
+
+static guint tkey_hash(gconstpointer p)
+{
+	return tkey_hash_inl(p);
 }
 
 static void ttab_init(ttab *t)
@@ -111,10 +116,10 @@ static void ttab_clear(ttab *t)
 	t->n = 0;
 }
 
-/* Slot of @k: its entry, or the empty slot where it belongs. */
-static inline tentry *ttab_slot(const ttab *t, const tkey *k)
+/* Slot of @k (hash @h): its entry, or the empty slot where it belongs. */
+static inline tentry *ttab_slot_h(const ttab *t, const tkey *k, guint h)
 {
-	guint i = tkey_hash(k) & t->mask;
+	guint i = h & t->mask;
 
 	for (;;) {
 		tentry *e = &t->slots[i];
@@ -122,6 +127,11 @@ static inline tentry *ttab_slot(const ttab *t, const tkey *k)
 			return e;
 		i = (i + 1) & t->mask;
 	}
+}
+
+static inline tentry *ttab_slot(const ttab *t, const tkey *k)
+{
+	return ttab_slot_h(t, k, tkey_hash_inl(k));
 }
 
 static void ttab_grow(ttab *t)
@@ -219,11 +229,10 @@ static ifstat *get_if(nf_agg *a, exp_agg *e, guint32 idx)
 	return s;
 }
 
-static void talk(nf_agg *a, exp_agg *e, int by, const tkey *k,
-		 const nm_flow_record *r)
+static inline void talk(nf_agg *a, exp_agg *e, ttab *tab, const tkey *k,
+			guint h, const nm_flow_record *r)
 {
-	ttab *tab = &e->live[by];
-	tentry *t = ttab_slot(tab, k);
+	tentry *t = ttab_slot_h(tab, k, h);
 
 	if (t->flows == 0) {
 		if (tab->n >= a->max_keys) {
@@ -232,7 +241,7 @@ static void talk(nf_agg *a, exp_agg *e, int by, const tkey *k,
 		}
 		if ((tab->n + 1) * 2 > tab->mask + 1) {
 			ttab_grow(tab);
-			t = ttab_slot(tab, k);
+			t = ttab_slot_h(tab, k, h);
 		}
 		t->key = *k;
 		tab->n++;
@@ -242,14 +251,47 @@ static void talk(nf_agg *a, exp_agg *e, int by, const tkey *k,
 	t->flows++;
 }
 
+/* The talker key of @r for kind @by, zeroed padding included. */
+static inline void make_key(int by, const nm_flow_record *r, tkey *k)
+{
+	memset(k, 0, sizeof *k);
+	switch (by) {
+	case NF_BY_SRC:
+		k->a = r->src;
+		break;
+	case NF_BY_DST:
+		k->a = r->dst;
+		break;
+	case NF_BY_CONV:
+		k->a = r->src;
+		k->b = r->dst;
+		break;
+	default:
+		k->proto = r->protocol;
+		if (r->src_port != 0 && (r->dst_port == 0 || r->src_port < r->dst_port))
+			k->port = r->src_port;
+		else
+			k->port = r->dst_port;
+		break;
+	}
+}
+
+/* Records are taken AGG_CHUNK at a time, one talker kind after the other:
+ * first every key's hash is computed and its slot prefetched, then the
+ * slots are updated, so the cache misses of a chunk overlap instead of
+ * coming one after the other (the talker tables of a busy exporter are
+ * megabytes, far beyond the CPU caches). */
+#define AGG_CHUNK 64
+
 void nf_agg_add(nf_agg *a, const char *exporter, const nm_flow_record *recs,
 		guint n)
 {
 	exp_agg *e = get_exp(a, exporter);
+	tkey keys[AGG_CHUNK];
+	guint hashes[AGG_CHUNK];
 
 	for (guint i = 0; i < n; i++) {
 		const nm_flow_record *r = &recs[i];
-		tkey k;
 		ifstat *s;
 
 		e->flows++;
@@ -265,23 +307,19 @@ void nf_agg_add(nf_agg *a, const char *exporter, const nm_flow_record *recs,
 			s->bytes_out += r->bytes;
 			s->pkts_out += r->packets;
 		}
-		memset(&k, 0, sizeof k);
-		k.a = r->src;
-		talk(a, e, NF_BY_SRC, &k, r);
-		memset(&k, 0, sizeof k);
-		k.a = r->dst;
-		talk(a, e, NF_BY_DST, &k, r);
-		memset(&k, 0, sizeof k);
-		k.a = r->src;
-		k.b = r->dst;
-		talk(a, e, NF_BY_CONV, &k, r);
-		memset(&k, 0, sizeof k);
-		k.proto = r->protocol;
-		if (r->src_port != 0 && (r->dst_port == 0 || r->src_port < r->dst_port))
-			k.port = r->src_port;
-		else
-			k.port = r->dst_port;
-		talk(a, e, NF_BY_APP, &k, r);
+	}
+	for (guint base = 0; base < n; base += AGG_CHUNK) {
+		guint m = MIN((guint)AGG_CHUNK, n - base);
+		for (int by = 0; by < NF_BY_N; by++) {
+			ttab *tab = &e->live[by];
+			for (guint j = 0; j < m; j++) {
+				make_key(by, &recs[base + j], &keys[j]);
+				hashes[j] = tkey_hash_inl(&keys[j]);
+				__builtin_prefetch(&tab->slots[hashes[j] & tab->mask], 1);
+			}
+			for (guint j = 0; j < m; j++)
+				talk(a, e, tab, &keys[j], hashes[j], &recs[base + j]);
+		}
 	}
 }
 
