@@ -83,8 +83,43 @@ static void arena_reserve(nm_syslog_fields *f, gsize need)
 	f->arena_len = 0;
 }
 
+/* Length of the run of ASCII bytes 0x01..0x7f at @s (at most @n): eight
+ * bytes at a time, as nearly every message is plain ASCII. */
+static gsize ascii_run(const char *s, gsize n)
+{
+	const guint64 ones = G_GUINT64_CONSTANT(0x0101010101010101);
+	const guint64 highs = G_GUINT64_CONSTANT(0x8080808080808080);
+	gsize i = 0;
+
+	while (i + 8 <= n) {
+		guint64 w;
+		memcpy(&w, s + i, 8);
+		/* a byte with the high bit set, or a zero byte */
+		if (((w | ((w - ones) & ~w)) & highs) != 0)
+			break;
+		i += 8;
+	}
+	while (i < n && (guchar)s[i] - 1u < 0x7fu)
+		i++;
+	return i;
+}
+
+static char *escape_byte(char *d, guchar c)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	*d++ = '\\';
+	*d++ = 'x';
+	*d++ = hex[c >> 4];
+	*d++ = hex[c & 15];
+	return d;
+}
+
 /* Copy @s[0..n) into the arena, escaping invalid UTF-8 and NUL as \xNN
- * (so a byte costs at most 4); returns the NUL-terminated copy. */
+ * (so a byte costs at most 4); returns the NUL-terminated copy. ASCII runs
+ * are copied as they are; each run of bytes >= 0x80 between them is
+ * checked with g_utf8_validate_len() (an ASCII byte always starts a
+ * character, so this finds the same invalid bytes as checking the whole). */
 static const char *put(nm_syslog_fields *f, const char *s, gsize n)
 {
 	char *start = f->arena + f->arena_len;
@@ -92,23 +127,34 @@ static const char *put(nm_syslog_fields *f, const char *s, gsize n)
 	const char *end = s + n;
 
 	while (s < end) {
-		const char *ok_end = NULL;
-		gsize rest = (gsize)(end - s);
+		gsize k = ascii_run(s, (gsize)(end - s));
 
-		if (g_utf8_validate_len(s, rest, &ok_end)) {
-			memcpy(d, s, rest);
-			d += rest;
+		memcpy(d, s, k);
+		d += k;
+		s += k;
+		if (s == end)
 			break;
+		if (*s == '\0') {
+			d = escape_byte(d, 0);
+			s++;
+			continue;
 		}
-		memcpy(d, s, (gsize)(ok_end - s));
-		d += ok_end - s;
-		static const char hex[] = "0123456789abcdef";
-		guchar c = (guchar)*ok_end;
-		*d++ = '\\';
-		*d++ = 'x';
-		*d++ = hex[c >> 4];
-		*d++ = hex[c & 15];
-		s = ok_end + 1;
+		const char *q = s;
+		while (q < end && (guchar)*q >= 0x80)
+			q++;
+		while (s < q) {
+			const char *ok_end = NULL;
+			if (g_utf8_validate_len(s, (gsize)(q - s), &ok_end)) {
+				memcpy(d, s, (gsize)(q - s));
+				d += q - s;
+				s = q;
+				break;
+			}
+			memcpy(d, s, (gsize)(ok_end - s));
+			d += ok_end - s;
+			d = escape_byte(d, (guchar)*ok_end);
+			s = ok_end + 1;
+		}
 	}
 	*d++ = '\0';
 	f->arena_len += (gsize)(d - start);
@@ -285,7 +331,7 @@ static int month_of(const char *p, const char *e)
 {
 	static const char names[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
 
-	if (e - p < 3)
+	if (e - p < 3 || !g_ascii_isalpha(*p))
 		return 0;
 	for (int i = 0; i < 12; i++)
 		if (g_ascii_strncasecmp(p, names + 3 * i, 3) == 0)

@@ -98,6 +98,7 @@ struct rx {
 	GHashTable *senders;    /* char* -> sender_stats* */
 	sender_stats other;     /* senders past max_senders */
 	nm_syslog_fields fields;
+	gint64 now;             /* receive time of the current read, µs */
 	GPtrArray *batch;       /* nm_msg* being collected */
 	GPtrArray *batch_st;    /* sender_stats* of each batch entry */
 	gboolean accept_paused;
@@ -251,7 +252,7 @@ static void emit(rx *r, const char *buf, gsize len, const char *sender,
 		 sender_stats *st, gboolean truncated)
 {
 	nm_syslog_fields *f = &r->fields;
-	gboolean ok = nm_syslog_parse(buf, len, sender, g_get_real_time(), f);
+	gboolean ok = nm_syslog_parse(buf, len, sender, r->now, f);
 	nm_event ev = {
 		.source = sender, .host = f->host, .facility = f->facility,
 		.severity = f->severity, .app_name = f->app_name,
@@ -315,6 +316,7 @@ static gboolean udp_ready(gint fd, GIOCondition cond, gpointer data)
 			r->mm[i].msg_len = 0;
 		}
 		int n = recvmmsg(fd, r->mm, UDP_VLEN, MSG_DONTWAIT, NULL);
+		r->now = g_get_real_time();
 		if (n < 0) {
 			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
 				nm_counter_add(r->c.read_errors, 1);
@@ -355,7 +357,10 @@ static gboolean process(conn *c, gboolean eof)
 {
 	rx *r = c->rx;
 	gboolean bad = FALSE;
-	gsize used = nm_syslog_framer_feed(&c->fr, c->buf, c->len, eof,
+	gsize used;
+
+	r->now = g_get_real_time(); /* one receive time per read */
+	used = nm_syslog_framer_feed(&c->fr, c->buf, c->len, eof,
 					   frame_found, c, &bad);
 
 	if (bad) {

@@ -238,6 +238,66 @@ static void test_big_escaped(void)
 	g_free(buf);
 }
 
+/* The escaping of invalid UTF-8 and NUL (ASCII runs copied eight bytes at
+ * a time, the rest checked run by run) gives exactly what checking the
+ * whole text with g_utf8_validate_len() gives, for random mixes of ASCII,
+ * NUL, valid multi-byte characters and stray bytes. */
+static char *reference_escape(const char *s, gsize n)
+{
+	GString *o = g_string_new(NULL);
+	const char *end = s + n;
+
+	while (s < end) {
+		const char *ok_end = NULL;
+		if (g_utf8_validate_len(s, (gsize)(end - s), &ok_end)) {
+			g_string_append_len(o, s, end - s);
+			break;
+		}
+		g_string_append_len(o, s, ok_end - s);
+		g_string_append_printf(o, "\\x%02x", (guchar)*ok_end);
+		s = ok_end + 1;
+	}
+	return g_string_free(o, FALSE);
+}
+
+static void test_escape_equivalence(void)
+{
+	static const char *const pieces[] = {
+		"a", "abcdefgh", "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80",
+		"\x80", "\xc3", "\xe2\x82", "\xff", "", "\xed\xa0\x80", " ",
+	};
+	GRand *r = g_rand_new_with_seed(7);
+	nm_syslog_fields f;
+
+	nm_syslog_fields_init(&f);
+	for (int i = 0; i < 5000; i++) {
+		GString *m = g_string_new("<13>1 - h a - - - ");
+		gsize hdr = m->len;
+		int k = g_rand_int_range(r, 0, 40);
+		for (int j = 0; j < k; j++) {
+			const char *piece = pieces[g_rand_int_range(r, 0, G_N_ELEMENTS(pieces))];
+			if (piece[0] == '\0')
+				g_string_append_c(m, '\0');
+			else
+				g_string_append(m, piece);
+		}
+		/* the parser drops trailing NUL, CR and LF */
+		while (m->len > hdr && (m->str[m->len - 1] == '\0' ||
+					m->str[m->len - 1] == '\n' ||
+					m->str[m->len - 1] == '\r'))
+			g_string_truncate(m, m->len - 1);
+		char *want = reference_escape(m->str + hdr, m->len - hdr);
+		char *copy = g_memdup2(m->str, MAX(m->len, 1));
+		g_assert_true(nm_syslog_parse(copy, m->len, "s", NOW_US, &f));
+		g_assert_cmpstr(f.text, ==, want);
+		g_free(copy);
+		g_free(want);
+		g_string_free(m, TRUE);
+	}
+	nm_syslog_fields_clear(&f);
+	g_rand_free(r);
+}
+
 static void test_names(void)
 {
 	g_assert_cmpint(nm_syslog_severity_from_name("warning"), ==, 4);
@@ -567,6 +627,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/syslog/hostile", test_hostile);
 	g_test_add_func("/syslog/big-escaped", test_big_escaped);
 	g_test_add_func("/syslog/names", test_names);
+	g_test_add_func("/syslog/escape-equivalence", test_escape_equivalence);
 	g_test_add_func("/syslog/framing/basic", test_framing_basic);
 	g_test_add_func("/syslog/framing/cve-octet-counts",
 			test_framing_cve_octet_counts);
