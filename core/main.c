@@ -251,6 +251,14 @@ static int run(options *op)
 		config->pid_file = g_strdup(o.pid_file);
 	}
 	nm_log_set_level(config->log_level);
+	/* Before any thread (plugins' libraries may start some when loaded). */
+	if (!o.test_only &&
+	    !nm_privs_limit_bounding(config, nm_privs_needed(config), &err)) {
+		fprintf(stderr, "netmond: %s\n", err->message);
+		g_error_free(err);
+		nm_core_config_free(config);
+		return 1;
+	}
 	core = nm_core_new(config);
 	if (!nm_core_load(core, &err)) {
 		fprintf(stderr, "%s\n", err->message);

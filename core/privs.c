@@ -65,12 +65,39 @@ guint64 nm_privs_needed(const nm_core_config *c)
 	return keep;
 }
 
+/* Drop every capability outside @keep from the calling thread's bounding
+ * set. EINVAL: a capability this kernel lacks. */
+static gboolean cut_bounding(guint64 keep)
+{
+	int last = last_cap();
+
+	for (int cap = 0; cap <= last; cap++)
+		if ((keep & (G_GUINT64_CONSTANT(1) << cap)) == 0 &&
+		    prctl(PR_CAPBSET_DROP, (unsigned long)cap, 0, 0, 0) != 0 &&
+		    errno != EINVAL)
+			return FALSE;
+	return TRUE;
+}
+
+gboolean nm_privs_limit_bounding(const nm_core_config *c, guint64 keep,
+				 GError **err)
+{
+	if (c->user == NULL || geteuid() != 0)
+		return TRUE;
+	if (!cut_bounding(keep)) {
+		g_set_error(err, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+			    "cannot limit the capability bounding set: %s",
+			    g_strerror(errno));
+		return FALSE;
+	}
+	return TRUE;
+}
+
 gboolean nm_privs_drop(const nm_core_config *c, guint64 keep, GError **err)
 {
 	struct passwd *pw;
 	struct group *gr;
 	gid_t gid;
-	int last;
 
 	if (c->user == NULL) {
 		if (c->group == NULL)
@@ -111,12 +138,8 @@ gboolean nm_privs_drop(const nm_core_config *c, guint64 keep, GError **err)
 	/* Bounding set: only what is kept, so nothing else comes back even
 	 * through a set-user-ID program a plugin runs. Needs CAP_SETPCAP,
 	 * so before setuid(). EINVAL: a capability this kernel lacks. */
-	last = last_cap();
-	for (int cap = 0; cap <= last; cap++)
-		if ((keep & (G_GUINT64_CONSTANT(1) << cap)) == 0 &&
-		    prctl(PR_CAPBSET_DROP, (unsigned long)cap, 0, 0, 0) != 0 &&
-		    errno != EINVAL)
-			goto failed;
+	if (!cut_bounding(keep))
+		goto failed;
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 &&
 	    errno != EINVAL)
 		goto failed;

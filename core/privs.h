@@ -14,15 +14,25 @@ G_BEGIN_DECLS
  *  group is configured (it re-opens raw sockets at a reload), else 0. */
 guint64 nm_privs_needed(const nm_core_config *c);
 
+/** When running as root with netmond.user set: cut the bounding set of
+ *  the calling thread to @keep. Call before any thread exists, so every
+ *  thread inherits it (the bounding set is per thread); the capabilities
+ *  the process has now stay until nm_privs_drop() (the bounding set only
+ *  limits what an execve() can gain), so plugins still start as root.
+ *  Returns FALSE with @err on failure (e.g. no CAP_SETPCAP). */
+gboolean nm_privs_limit_bounding(const nm_core_config *c, guint64 keep,
+				 GError **err);
+
 /** Drop to netmond.user / netmond.group when running as root: chown the
  *  state_dir and control socket to them, limit the bounding set to @keep,
  *  clear the ambient set, setgroups/setgid/setuid, and leave exactly @keep
  *  in the permitted and effective sets (inheritable empty). No-op without
  *  user; when already running as that user, nothing to do. Returns FALSE
  *  with @err naming the user and the failed step's errno text. Call once,
- *  on the main thread, before worker threads that should be unprivileged
- *  exist (capabilities are per thread; threads started earlier keep
- *  theirs: the caller must start none before). */
+ *  on the main thread. Threads that exist already lose every capability
+ *  (glibc applies setuid() to all threads; only this thread set
+ *  PR_SET_KEEPCAPS); their bounding set is the one nm_privs_limit_bounding()
+ *  set before they started. */
 gboolean nm_privs_drop(const nm_core_config *c, guint64 keep, GError **err);
 
 G_END_DECLS
