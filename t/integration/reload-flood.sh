@@ -118,6 +118,16 @@ else
 		diag "note: RSS changed by more than 1% ($d kB > $((rss10 / 100)) kB)"
 fi
 
+# libconfig exit()s the process on an @include of a folder: the loader
+# must refuse it first, and the daemon keep running the old config.
+printf '@include "."\n' >>"$TMP/flood.conf"
+kill -HUP "$PID"
+n=$((n + 1))
+wait_for 30 sh -c "$NETMONCTL -s $SOCK status | grep -q '(1 refused)'" &&
+	kill -0 "$PID" && ctl status | grep -q "not a regular file but a folder"
+ok $? "a reload with an @include of a folder is refused, netmond runs on" ||
+	diag "$(tail -n 5 "$TMP/log")"
+
 drops=$(stat_of '[.subscriptions[] | .dropped] | add')
 [ "$drops" = 0 ]
 ok $? "the bus dropped no message ($drops)"
