@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
+#include <linux/sock_diag.h>
 
 #include <netmon/plugin.h>
 
@@ -39,7 +40,7 @@ typedef struct {
 	nm_ip peer;
 	guint8 *buf;         /* TCP: bytes of an incomplete message */
 	gsize have;
-	guint32 drops;       /* UDP: kernel's SO_RXQ_OVFL count seen last */
+	guint32 drops;       /* UDP: kernel's drop count (SO_MEMINFO) seen last */
 } nf_sock;
 
 typedef struct {
@@ -70,12 +71,6 @@ struct nf_plugin {
 	struct mmsghdr msgs[VLEN];
 	struct iovec iov[VLEN];
 	struct sockaddr_storage from[VLEN];
-	/* SO_RXQ_OVFL ancillary data: datagrams the kernel dropped because
-	 * the receive buffer was full. */
-	union {
-		struct cmsghdr align;
-		char buf[CMSG_SPACE(sizeof(guint32))];
-	} ctl[VLEN];
 	nf_output out;
 	GArray *groups;          /* nf_group, reused per batch */
 	nm_counter *c_datagrams, *c_records, *c_malformed, *c_misses,
@@ -292,20 +287,34 @@ static void flush_groups(nf_plugin *np, gint64 now)
 	g_ptr_array_free(msgs, TRUE);
 }
 
-/* Count datagrams the kernel dropped for a full receive buffer since the
- * last look (SO_RXQ_OVFL, socket(7): a cumulative uint32 per socket). */
-static void note_drops(nf_sock *s, struct msghdr *mh)
+/* Count datagrams the kernel dropped on @s (receive buffer full) since
+ * the last look: SO_MEMINFO's SK_MEMINFO_DROPS, the socket's cumulative
+ * sk_drops (socket(7), sock_diag.h). */
+static void note_drops(nf_sock *s)
 {
-	for (struct cmsghdr *cm = CMSG_FIRSTHDR(mh); cm != NULL;
-	     cm = CMSG_NXTHDR(mh, cm)) {
-		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SO_RXQ_OVFL ||
-		    cm->cmsg_len < CMSG_LEN(sizeof(guint32)))
-			continue;
-		guint32 d;
-		memcpy(&d, CMSG_DATA(cm), sizeof d);
-		nm_counter_add(s->np->c_socket_drops, (guint32)(d - s->drops));
-		s->drops = d;
-	}
+	guint32 mi[SK_MEMINFO_VARS];
+	socklen_t len = sizeof mi;
+
+	if (s->tcp || getsockopt(s->fd, SOL_SOCKET, SO_MEMINFO, mi, &len) != 0 ||
+	    len <= SK_MEMINFO_DROPS * sizeof(guint32))
+		return;
+	nm_counter_add(s->np->c_socket_drops, (guint32)(mi[SK_MEMINFO_DROPS] - s->drops));
+	s->drops = mi[SK_MEMINFO_DROPS];
+}
+
+/* Every second: drop counts of the UDP sockets (also read after each
+ * burst of reads, but drops after the last datagram show up only here). */
+static nm_run_status on_drops_timer(nm_plugin *p, nm_timer *t, gint64 due,
+				    gpointer data)
+{
+	nf_plugin *np = data;
+
+	(void)p;
+	(void)t;
+	(void)due;
+	for (guint i = 0; i < np->socks->len; i++)
+		note_drops(np->socks->pdata[i]);
+	return NM_RUN_DONE;
 }
 
 static gboolean on_udp(gint fd, GIOCondition cond, gpointer data)
@@ -323,8 +332,6 @@ static gboolean on_udp(gint fd, GIOCondition cond, gpointer data)
 			np->msgs[i].msg_hdr.msg_iovlen = 1;
 			np->msgs[i].msg_hdr.msg_name = &np->from[i];
 			np->msgs[i].msg_hdr.msg_namelen = sizeof np->from[i];
-			np->msgs[i].msg_hdr.msg_control = np->ctl[i].buf;
-			np->msgs[i].msg_hdr.msg_controllen = sizeof np->ctl[i].buf;
 			np->msgs[i].msg_len = 0;
 		}
 		int n = recvmmsg(fd, np->msgs, VLEN, MSG_DONTWAIT, NULL);
@@ -334,8 +341,6 @@ static gboolean on_udp(gint fd, GIOCondition cond, gpointer data)
 			break;
 		}
 		gint64 now = g_get_real_time();
-		if (n > 0)
-			note_drops(s, &np->msgs[n - 1].msg_hdr);
 		for (int i = 0; i < n; i++) {
 			nm_ip ex;
 			ip_from_sockaddr(&ex, &np->from[i]);
@@ -347,6 +352,7 @@ static gboolean on_udp(gint fd, GIOCondition cond, gpointer data)
 		if (n < VLEN)
 			break;
 	}
+	note_drops(s);
 	return G_SOURCE_CONTINUE;
 }
 
@@ -474,9 +480,6 @@ static gboolean open_listener(nf_plugin *np, const char *spec, gboolean tcp,
 		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof sz) != 0 &&
 		    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof sz) != 0)
 			NM_WARNING(np->p, "%s: SO_RCVBUF %d: %s", spec, sz,
-				   g_strerror(errno));
-		if (setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof one) != 0)
-			NM_WARNING(np->p, "%s: SO_RXQ_OVFL: %s", spec,
 				   g_strerror(errno));
 	}
 	if (bind(fd, res->ai_addr, res->ai_addrlen) != 0)
@@ -832,6 +835,8 @@ static gboolean netflow_init(nm_plugin *p, const config_setting_t *conf,
 	nm_plugin_set_stats(p, on_stats, np);
 	nm_plugin_add_timer(p, "aggregate", np->interval, NM_TIMER_DEFAULT,
 			    on_interval, np, NULL);
+	nm_plugin_add_timer(p, "socket-drops", G_USEC_PER_SEC, NM_TIMER_DEFAULT,
+			    on_drops_timer, np, NULL);
 	return TRUE;
 }
 

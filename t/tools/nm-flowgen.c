@@ -11,6 +11,16 @@
  *              [-r RECORDS] [--rate PPS] [-d DOMAIN] [-S SRCADDR]
  *              [--sampling N] [--data-first] [--layout 1|2] [--ipv6]
  *              [--tcp] [--no-template] [--write DIR] [--seed N]
+ *   nm-flowgen --flood N [--sources K] [--rate PPS] [-H ..] [-p ..]
+ *
+ * --flood: instead, send N malformed v9/IPFIX datagrams, round robin from
+ * K (default 1000) source addresses 127.1.<1 + i/250>.<1 + i%250> (set per
+ * datagram with IP_PKTINFO, one socket), rotating four bug classes: an
+ * IPFIX template (a new ID every round, so the collector's template cache
+ * fills) followed by a data set running past the datagram; a v9 template
+ * with 0 fields; an IPFIX template with a variable-length field and a
+ * record whose length prefix is 255 + 0xFFFF; a v9 set of length 2.
+ * Prints "malformed N sources K".
  *
  * Record i (over the whole run, from --seed): src 10.<i/256%256>.<i%256>.1
  * (or 2001:db8::<i%65536>), dst 192.0.2.<i%4+1>, ports 1024+i%1000 ->
@@ -232,6 +242,104 @@ static gsize build_v9_ipfix(gen *g, buf *b, guint n, gboolean with_tmpl,
 	return b->n;
 }
 
+/* Malformed datagram number @i of a flood from source @src (see above). */
+static void build_malformed(buf *b, guint i, guint src, guint sources)
+{
+	guint round = i / sources;
+
+	b->n = 0;
+	switch (i % 4) {
+	case 0:   /* IPFIX: template, then a data set past the end */
+		put16(b, 10); put16(b, 0); put32(b, (guint32)time(NULL)); put32(b, round);
+		put32(b, src);
+		put16(b, 2); put16(b, 4 + 4 + 12);
+		put16(b, 256 + round % 1024); put16(b, 3);
+		put16(b, 8); put16(b, 4); put16(b, 12); put16(b, 4); put16(b, 1); put16(b, 4);
+		put16(b, 256 + round % 1024); put16(b, 400);
+		put32(b, 0x0a000001); put32(b, 0xc0000201); put32(b, 100);
+		set16(b, 2, (guint)b->n);
+		break;
+	case 1:   /* v9: template with 0 fields */
+		put16(b, 9); put16(b, 1); put32(b, 1000); put32(b, (guint32)time(NULL));
+		put32(b, round); put32(b, src);
+		put16(b, 0); put16(b, 8); put16(b, 256); put16(b, 0);
+		break;
+	case 2:   /* IPFIX: varlen 255 + 0xFFFF in a short record */
+		put16(b, 10); put16(b, 0); put32(b, (guint32)time(NULL)); put32(b, round);
+		put32(b, src);
+		put16(b, 2); put16(b, 4 + 4 + 8);
+		put16(b, 300); put16(b, 2); put16(b, 1); put16(b, 4); put16(b, 82); put16(b, 0xFFFF);
+		put16(b, 300); put16(b, 4 + 4 + 3 + 3);
+		put32(b, 7); put8(b, 255); put16(b, 0xFFFF); put8(b, 'a'); put8(b, 'b'); put8(b, 'c');
+		set16(b, 2, (guint)b->n);
+		break;
+	default:  /* v9: set length 2 */
+		put16(b, 9); put16(b, 1); put32(b, 1000); put32(b, (guint32)time(NULL));
+		put32(b, round); put32(b, src);
+		put16(b, 256); put16(b, 2); put16(b, 0);
+		break;
+	}
+}
+
+/* Send @n malformed datagrams to @dst from @sources loopback addresses at
+ * @rate per second (0: as fast as possible). Returns 0 or 1. */
+static int flood(const struct sockaddr_in *dst, int n, int sources, gdouble rate)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	buf b = { .p = g_malloc(2048), .cap = 2048 };
+	gint64 t0 = g_get_monotonic_time();
+
+	if (fd < 0) {
+		perror("nm-flowgen: socket");
+		return 1;
+	}
+	for (int i = 0; i < n; i++) {
+		guint src = (guint)(i % sources);
+		union {
+			struct cmsghdr align;
+			char c[CMSG_SPACE(sizeof(struct in_pktinfo))];
+		} ctl;
+		struct iovec iov;
+		struct msghdr mh;
+		struct in_pktinfo *pi;
+
+		build_malformed(&b, (guint)i, src, (guint)sources);
+		memset(&ctl, 0, sizeof ctl);
+		memset(&mh, 0, sizeof mh);
+		iov.iov_base = b.p;
+		iov.iov_len = b.n;
+		mh.msg_name = (void *)dst;
+		mh.msg_namelen = sizeof *dst;
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		mh.msg_control = ctl.c;
+		mh.msg_controllen = sizeof ctl.c;
+		struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = IPPROTO_IP;
+		cm->cmsg_type = IP_PKTINFO;
+		cm->cmsg_len = CMSG_LEN(sizeof(struct in_pktinfo));
+		pi = (struct in_pktinfo *)CMSG_DATA(cm);
+		pi->ipi_spec_dst.s_addr = htonl(0x7f010000u | (1u + src / 250u) << 8 | (1u + src % 250u));
+		if (rate > 0) {
+			gint64 due = t0 + (gint64)(i / rate * G_USEC_PER_SEC);
+			gint64 now = g_get_monotonic_time();
+			if (due > now)
+				g_usleep((gulong)(due - now));
+		}
+		if (sendmsg(fd, &mh, 0) != (ssize_t)b.n) {
+			perror("nm-flowgen: sendmsg");
+			return 1;
+		}
+	}
+	if (close(fd) != 0) {
+		perror("nm-flowgen: close");
+		return 1;
+	}
+	g_free(b.p);
+	printf("malformed %d sources %d\n", n, sources);
+	return 0;
+}
+
 static gboolean is_loopback(const struct sockaddr_storage *ss)
 {
 	if (ss->ss_family == AF_INET)
@@ -266,7 +374,7 @@ int main(int argc, char **argv)
 {
 	char *host = NULL, *srcaddr = NULL, *write_dir = NULL;
 	gint port = 2055, version = 9, npk = 10, nrec = 10, domain = 1, layout = 1;
-	gint sampling = 0, seed = 0;
+	gint sampling = 0, seed = 0, flood_n = 0, sources = 1000;
 	gdouble rate = 0;
 	gboolean data_first = FALSE, ipv6 = FALSE, tcp = FALSE, no_template = FALSE;
 	GOptionEntry opts[] = {
@@ -286,6 +394,8 @@ int main(int argc, char **argv)
 		{ "tcp", 0, 0, G_OPTION_ARG_NONE, &tcp, "IPFIX over TCP", NULL },
 		{ "seed", 0, 0, G_OPTION_ARG_INT, &seed, "index of the first record", "N" },
 		{ "write", 'w', 0, G_OPTION_ARG_FILENAME, &write_dir, "also write each packet to DIR/<v>-<n>.bin", "DIR" },
+		{ "flood", 0, 0, G_OPTION_ARG_INT, &flood_n, "send N malformed datagrams instead", "N" },
+		{ "sources", 0, 0, G_OPTION_ARG_INT, &sources, "flood source addresses (1..62500)", "K" },
 		{ NULL }
 	};
 	GOptionContext *ctx = g_option_context_new("- send NetFlow/IPFIX test traffic to loopback");
@@ -312,6 +422,15 @@ int main(int argc, char **argv)
 	if (!mkaddr(host, port, &dst, &dlen) || !is_loopback(&dst)) {
 		fprintf(stderr, "nm-flowgen: %s is not a loopback address; refusing\n", host);
 		return 2;
+	}
+	if (flood_n > 0) {
+		if (dst.ss_family != AF_INET || sources < 1 || sources > 62500) {
+			fprintf(stderr, "nm-flowgen: --flood needs an IPv4 collector and 1..62500 sources\n");
+			return 2;
+		}
+		int rc = flood((const struct sockaddr_in *)&dst, flood_n, sources, rate);
+		g_free(host);
+		return rc;
 	}
 	fd = socket(dst.ss_family, tcp ? SOCK_STREAM : SOCK_DGRAM, 0);
 	if (fd < 0) {
