@@ -24,6 +24,9 @@
  *     cache_max_bytes = 67108864;  # memory for cached updates
  *     journal_max_bytes = 1073741824; # spill file while rrdcached is down
  *     reconnect_max = 10;   # s, longest back-off between reconnects
+ *     resend_window = 10;   # s: after rrdcached comes back, resend what it
+ *                           # acknowledged this long before it went away
+ *                           # (0: never)
  *     queue_size = 65536;   # bus queue of the subscription
  *   };
  *
@@ -43,7 +46,12 @@
  * thread writes itself (back-pressure on the bus, whose subscription
  * blocks). When rrdcached is unreachable, values stay cached; past the
  * memory cap they are appended to <state_dir>/rrd.journal, and when the
- * daemon is back the journal is replayed in order, then the cache. At
+ * daemon is back, first the updates rrdcached acknowledged in the last
+ * resend_window seconds before it went away are sent again (rrdcached
+ * answers an UPDATE before the value is on disk and drops what it holds
+ * when it is stopped or killed; the file's last update is asked for first,
+ * so what did reach the file is skipped and counted as a duplicate, not an
+ * error), then the journal is replayed in order, then the cache. At
  * shutdown (SIGTERM, reload) everything cached is written, or journaled if
  * rrdcached is down, and the journal is replayed at the next start.
  *
@@ -107,6 +115,8 @@ static const char *const err_names[ERR_N] = {
 /* One cached update: its time and the rrd_update argument. */
 typedef struct {
 	gint64 t;      /* seconds since the epoch */
+	gint64 acked;  /* monotonic µs rrdcached acknowledged it; 0: not yet */
+	gboolean resent; /* sent again after a reconnect */
 	char s[];      /* "T:V1:V2" */
 } upd;
 
@@ -124,6 +134,8 @@ typedef struct {
 	gboolean queued;     /* link is in the dirty queue */
 	gboolean checked;    /* exists/created, rrd_last known */
 	gint64 last_file;    /* last update time in the file, s */
+	GPtrArray *acked;    /* upd*, owned, acknowledged by rrdcached in the
+			      * resend window, oldest first (under wlock) */
 } rfile;
 
 typedef struct {
@@ -134,6 +146,7 @@ typedef struct {
 	gboolean daemon_unix;
 	GHashTable *types;   /* name → rrd_type* */
 	gint64 cache_timeout, flush_interval, reconnect_max; /* µs */
+	gint64 resend_window; /* µs, 0: no resend */
 	guint writes_per_second;
 	double heartbeat_factor, xff;
 	gint64 *timespans;
@@ -153,13 +166,19 @@ typedef struct {
 	GMutex wlock;        /* writer passes, journal, reconnect state */
 	gint64 next_retry;   /* monotonic µs */
 	gint64 backoff;      /* µs */
+	gint64 lost_at;      /* monotonic µs rrdcached was lost */
+	gboolean resend_pending; /* acknowledged updates to send again */
+	guint64 acked_held;  /* values in the files' acked arrays (also read
+			      * under lock) */
 
 	nm_counter *received, *files_created, *values_written, *writes,
-		*journaled, *replayed, *errors_total;
+		*journaled, *replayed, *errors_total, *resent, *duplicates;
 	nm_counter *errors[ERR_N];
 	GMutex log_lock;
 	gint64 last_log[ERR_N];
 	guint64 suppressed[ERR_N];
+	gint64 last_spill_log;   /* monotonic µs, under log_lock */
+	guint64 spilled_quiet;   /* journaled since that message */
 } rrd_ctx;
 
 static GMutex rrdc_mutex; /* librrd's rrdc_* client state is global */
@@ -194,6 +213,9 @@ static const nm_conf_key keys[] = {
 	  .min = 0, .max = 1e15, .help = "journal size while rrdcached is down" },
 	{ .name = "reconnect_max", .kind = NM_CONF_DURATION, .has_range = TRUE,
 	  .min = 0.1, .max = 3600, .help = "longest reconnect back-off, s" },
+	{ .name = "resend_window", .kind = NM_CONF_DURATION, .has_range = TRUE,
+	  .min = 0, .max = 3600, .help = "resend what rrdcached acknowledged "
+	  "this long before it went away, s" },
 	{ .name = "queue_size", .kind = NM_CONF_INT, .has_range = TRUE,
 	  .min = 16, .max = 100000000, .help = "bus queue, messages" },
 	{ .name = NULL }
@@ -320,6 +342,19 @@ static void report(rrd_ctx *c, err_kind kind, guint64 n, const char *fmt, ...)
 /* ------------------------------------------------------------------ */
 /* The cache                                                           */
 
+/* A new update for time @t (s) with the rrd_update argument @str. */
+static upd *upd_new(gint64 t, const char *str, gsize len)
+{
+	upd *u = g_malloc(sizeof(upd) + len + 1);
+
+	u->t = t;
+	u->acked = 0;
+	u->resent = FALSE;
+	memcpy(u->s, str, len);
+	u->s[len] = '\0';
+	return u;
+}
+
 static gsize upd_size(const upd *u)
 {
 	return sizeof(upd) + strlen(u->s) + 1 + 2 * sizeof(gpointer);
@@ -330,6 +365,7 @@ static void rfile_free(gpointer data)
 	rfile *f = data;
 
 	g_ptr_array_unref(f->vals);
+	g_ptr_array_unref(f->acked);
 	g_free(f->path);
 	g_free(f->ident);
 	g_free(f);
@@ -348,6 +384,7 @@ static rfile *rfile_get(rrd_ctx *c, const char *path, const char *ident,
 		f->type = type;
 		f->step = step;
 		f->vals = g_ptr_array_new_with_free_func(g_free);
+		f->acked = g_ptr_array_new_with_free_func(g_free);
 		f->last_cached = G_MININT64;
 		f->link.data = f;
 		g_hash_table_insert(c->files, f->path, f);
@@ -478,6 +515,10 @@ static void daemon_lost(rrd_ctx *c, const char *why)
 	g_mutex_unlock(&rrdc_mutex);
 	c->backoff = c->backoff == 0 ? 250 * 1000 : MIN(c->backoff * 2, c->reconnect_max);
 	c->next_retry = g_get_monotonic_time() + c->backoff;
+	if (was && !c->resend_pending && c->resend_window > 0) {
+		c->lost_at = g_get_monotonic_time();
+		c->resend_pending = TRUE;
+	}
 	if (was)
 		report(c, ERR_DAEMON, 1, "lost rrdcached at %s: %s; keeping "
 		       "updates until it is back", c->daemon, why);
@@ -608,8 +649,37 @@ static int update_call(rrd_ctx *c, rfile *f, const char **argv, int n,
 	return st == 0 ? 0 : -1;
 }
 
+/* Most acknowledged updates kept per file for a resend. */
+#define ACKED_MAX 256
+
+/* With wlock: @n values of @v from @i were acknowledged by rrdcached: move
+ * them to @f's resend window (v's slots become NULL) and forget those older
+ * than the window. */
+static void keep_acked(rrd_ctx *c, rfile *f, GPtrArray *v, guint i, guint n)
+{
+	gint64 now = g_get_monotonic_time();
+	guint old = 0;
+	for (guint k = i; k < i + n; k++) {
+		upd *u = v->pdata[k];
+		u->acked = now;
+		g_ptr_array_add(f->acked, u);
+		v->pdata[k] = NULL;
+	}
+	while (old < f->acked->len &&
+	       (f->acked->len - old > ACKED_MAX ||
+		((upd *)f->acked->pdata[old])->acked < now - c->resend_window))
+		old++;
+	if (old > 0)
+		g_ptr_array_remove_range(f->acked, 0, old);
+	g_mutex_lock(&c->lock);
+	c->acked_held += n;
+	c->acked_held -= MIN(old, c->acked_held);
+	g_mutex_unlock(&c->lock);
+}
+
 /* With wlock: write @v[*pos..] (times increasing) to @f. On WR_DOWN, *@pos
- * is the first value not written. */
+ * is the first value not written. Values marked resent that the file
+ * already has are counted as duplicates, not errors. */
 static wresult write_values(rrd_ctx *c, rfile *f, GPtrArray *v, guint *pos)
 {
 	const char **argv = g_new(const char *, MIN(v->len, DIRECT_CHUNK) + 1);
@@ -637,9 +707,12 @@ static wresult write_values(rrd_ctx *c, rfile *f, GPtrArray *v, guint *pos)
 
 		/* Values the file already has are refused by RRD: skip them. */
 		if (((upd *)v->pdata[i])->t <= f->last_file) {
-			report(c, ERR_TIME, 1, "%s: value at %" G_GINT64_FORMAT
-			       " is not after the last update (%" G_GINT64_FORMAT ")",
-			       f->path, ((upd *)v->pdata[i])->t, f->last_file);
+			if (((upd *)v->pdata[i])->resent)
+				nm_counter_add(c->duplicates, 1);
+			else
+				report(c, ERR_TIME, 1, "%s: value at %" G_GINT64_FORMAT
+				       " is not after the last update (%" G_GINT64_FORMAT ")",
+				       f->path, ((upd *)v->pdata[i])->t, f->last_file);
 			i++;
 			continue;
 		}
@@ -653,9 +726,15 @@ static wresult write_values(rrd_ctx *c, rfile *f, GPtrArray *v, guint *pos)
 		}
 		argv[n] = NULL;
 		if (update_call(c, f, argv, n, &why, &down) == 0) {
+			guint64 again = 0;
+			for (guint k = i; k < i + (guint)n; k++)
+				again += ((upd *)v->pdata[k])->resent ? 1 : 0;
 			nm_counter_add(c->values_written, (guint64)n);
+			nm_counter_add(c->resent, again);
 			nm_counter_add(c->writes, 1);
 			f->last_file = ((upd *)v->pdata[i + (guint)n - 1])->t;
+			if (c->daemon != NULL && c->resend_window > 0)
+				keep_acked(c, f, v, i, (guint)n);
 			i += (guint)n;
 			continue;
 		}
@@ -671,12 +750,16 @@ static wresult write_values(rrd_ctx *c, rfile *f, GPtrArray *v, guint *pos)
 				/* Times rise within the chunk, so RRD stopped
 				 * at the first: values up to @last are refused,
 				 * the rest is retried. */
-				guint64 dropped = 0;
+				guint64 dropped = 0, dup = 0;
 				f->last_file = last;
 				while (i < v->len && ((upd *)v->pdata[i])->t <= last) {
+					if (((upd *)v->pdata[i])->resent)
+						dup++;
+					else
+						dropped++;
 					i++;
-					dropped++;
 				}
+				nm_counter_add(c->duplicates, dup);
 				report(c, ERR_TIME, dropped, "%s: %s", f->path, why);
 			} else {
 				report(c, ERR_UPDATE, (guint64)n, "cannot update %s: %s",
@@ -772,10 +855,25 @@ static void spill(rrd_ctx *c)
 	c->journal_bytes += bytes;
 	g_mutex_unlock(&c->lock);
 	nm_counter_add(c->journaled, values);
-	if (values > 0)
-		NM_INFO(c->p, "rrdcached at %s is down: %" G_GUINT64_FORMAT
-			" updates kept in %s", c->daemon != NULL ? c->daemon : "-",
-			values, c->journal);
+	if (values > 0) {
+		/* One line per LOG_EVERY: spills come with every full cache. */
+		gint64 now = g_get_monotonic_time();
+		gboolean log = FALSE;
+		g_mutex_lock(&c->log_lock);
+		c->spilled_quiet += values;
+		if (c->last_spill_log == 0 || now - c->last_spill_log >= LOG_EVERY) {
+			log = TRUE;
+			values = c->spilled_quiet;
+			c->spilled_quiet = 0;
+			c->last_spill_log = now;
+		}
+		g_mutex_unlock(&c->log_lock);
+		if (log)
+			NM_INFO(c->p, "rrdcached at %s is down: %" G_GUINT64_FORMAT
+				" updates kept in %s (next such message in %d s at "
+				"the earliest)", c->daemon != NULL ? c->daemon : "-",
+				values, c->journal, (int)(LOG_EVERY / G_USEC_PER_SEC));
+	}
 	g_ptr_array_free(taken, TRUE);
 	g_ptr_array_free(vals, TRUE);
 }
@@ -886,9 +984,7 @@ static wresult replay_file(rrd_ctx *c, const char *file)
 			}
 		}
 		t = g_ascii_strtoll(us, NULL, 10);
-		u = g_malloc(sizeof(upd) + strlen(us) + 1);
-		u->t = t;
-		strcpy(u->s, us);
+		u = upd_new(t, us, strlen(us));
 		g_ptr_array_add(v, u);
 		group_n++;
 		group_bytes += (guint64)len;
@@ -946,6 +1042,79 @@ static wresult replay_all(rrd_ctx *c)
 }
 
 /* ------------------------------------------------------------------ */
+/* Resend after a reconnect                                            */
+
+/* With wlock, rrdcached connected again: send what it acknowledged in the
+ * resend window before it was lost (it may have dropped it). Each file's
+ * last update is asked for first, so what reached the file is skipped and
+ * counted as a duplicate. Returns WR_DOWN (the rest kept for the next
+ * reconnect) if rrdcached goes away again. */
+static wresult resend(rrd_ctx *c)
+{
+	GPtrArray *files = g_ptr_array_new();
+	gint64 from = c->lost_at - c->resend_window;
+	guint64 candidates = 0, dup0 = nm_counter_get(c->duplicates);
+	guint64 sent0 = nm_counter_get(c->resent);
+	guint64 taken = 0;
+	GHashTableIter it;
+	gpointer k, val;
+	wresult r = WR_OK;
+
+	g_mutex_lock(&c->lock);
+	g_hash_table_iter_init(&it, c->files);
+	while (g_hash_table_iter_next(&it, &k, &val))
+		if (((rfile *)val)->acked->len > 0)
+			g_ptr_array_add(files, val);
+	g_mutex_unlock(&c->lock);
+	for (guint i = 0; i < files->len; i++) {
+		rfile *f = files->pdata[i];
+		GPtrArray *v = f->acked;
+		guint first = 0, pos;
+
+		f->acked = g_ptr_array_new_with_free_func(g_free);
+		taken += v->len;
+		if (r != WR_OK) {
+			/* Gone again: keep the rest for the next reconnect. */
+			for (guint j = 0; j < v->len; j++) {
+				g_ptr_array_add(f->acked, v->pdata[j]);
+				v->pdata[j] = NULL;
+			}
+			taken -= v->len;
+			g_ptr_array_unref(v);
+			continue;
+		}
+		while (first < v->len && ((upd *)v->pdata[first])->acked < from)
+			first++;
+		for (guint j = first; j < v->len; j++)
+			((upd *)v->pdata[j])->resent = TRUE;
+		candidates += v->len - first;
+		pos = first;
+		f->checked = FALSE;  /* learn the file's last update again */
+		if (first < v->len)
+			r = write_values(c, f, v, &pos);
+		for (guint j = pos; r != WR_OK && j < v->len; j++) {
+			g_ptr_array_add(f->acked, v->pdata[j]);
+			v->pdata[j] = NULL;
+			taken--;
+		}
+		g_ptr_array_unref(v);
+	}
+	g_mutex_lock(&c->lock);
+	c->acked_held -= MIN(taken, c->acked_held);
+	g_mutex_unlock(&c->lock);
+	g_ptr_array_free(files, TRUE);
+	if (r == WR_OK && candidates > 0)
+		NM_NOTICE(c->p, "rrdcached at %s is back: %" G_GUINT64_FORMAT
+			  " updates it acknowledged in the %.0f s before it went "
+			  "away sent again: %" G_GUINT64_FORMAT " were missing from "
+			  "the files, %" G_GUINT64_FORMAT " already there", c->daemon,
+			  candidates, (double)c->resend_window / G_USEC_PER_SEC,
+			  nm_counter_get(c->resent) - sent0,
+			  nm_counter_get(c->duplicates) - dup0);
+	return r;
+}
+
+/* ------------------------------------------------------------------ */
 /* Writer passes                                                       */
 
 typedef enum {
@@ -983,6 +1152,14 @@ static guint64 writer_pass(rrd_ctx *c, pass_kind kind, GPatternSpec *glob,
 				spill(c);
 			goto out;
 		}
+	}
+	if (c->resend_pending) {
+		if (resend(c) != WR_OK) {
+			if (must)
+				spill(c);
+			goto out;
+		}
+		c->resend_pending = FALSE;
 	}
 	if (replay_all(c) != WR_OK) {
 		if (must)
@@ -1129,9 +1306,7 @@ static void deliver(nm_msg *const *msgs, guint n, gpointer data)
 		path = (c->directory != NULL && *c->directory != '\0')
 			       ? g_build_filename(c->directory, rel, NULL)
 			       : g_strdup(rel);
-		u = g_malloc(sizeof(upd) + s->len + 1);
-		u->t = t;
-		memcpy(u->s, s->str, s->len + 1);
+		u = upd_new(t, s->str, s->len);
 		g_mutex_lock(&c->lock);
 		f = rfile_get(c, path, ident, type, step);
 		if (f->last_cached != G_MININT64 && t <= f->last_cached) {
@@ -1195,7 +1370,7 @@ static JsonNode *stats_fn(nm_plugin *p, gpointer data)
 	rrd_ctx *c = data;
 	JsonBuilder *b = json_builder_new();
 	JsonNode *node;
-	guint64 cache_values, journal_values, journal_bytes;
+	guint64 cache_values, journal_values, journal_bytes, acked_held;
 	gsize cache_bytes;
 	guint files, dirty;
 	gboolean up;
@@ -1206,6 +1381,7 @@ static JsonNode *stats_fn(nm_plugin *p, gpointer data)
 	cache_bytes = c->cache_bytes;
 	journal_values = c->journal_values;
 	journal_bytes = c->journal_bytes;
+	acked_held = c->acked_held;
 	files = g_hash_table_size(c->files);
 	dirty = c->dirty.length;
 	up = c->daemon_up;
@@ -1253,6 +1429,19 @@ static JsonNode *stats_fn(nm_plugin *p, gpointer data)
 	json_builder_set_member_name(b, "replayed_total");
 	json_builder_add_int_value(b, (gint64)nm_counter_get(c->replayed));
 	json_builder_end_object(b);
+	if (c->daemon != NULL) {
+		json_builder_set_member_name(b, "resend");
+		json_builder_begin_object(b);
+		json_builder_set_member_name(b, "window_s");
+		json_builder_add_double_value(b, (double)c->resend_window / G_USEC_PER_SEC);
+		json_builder_set_member_name(b, "held");
+		json_builder_add_int_value(b, (gint64)acked_held);
+		json_builder_set_member_name(b, "resent_total");
+		json_builder_add_int_value(b, (gint64)nm_counter_get(c->resent));
+		json_builder_set_member_name(b, "duplicates_total");
+		json_builder_add_int_value(b, (gint64)nm_counter_get(c->duplicates));
+		json_builder_end_object(b);
+	}
 	json_builder_set_member_name(b, "errors");
 	json_builder_begin_object(b);
 	for (int k = 0; k < ERR_N; k++) {
@@ -1315,6 +1504,8 @@ static gboolean rrd_init(nm_plugin *p, const config_setting_t *conf,
 	c->flush_interval = nm_conf_duration(conf, "flush_interval", G_USEC_PER_SEC);
 	c->reconnect_max = nm_conf_duration(conf, "reconnect_max",
 					    10 * G_USEC_PER_SEC);
+	c->resend_window = nm_conf_duration(conf, "resend_window",
+					    10 * G_USEC_PER_SEC);
 	c->writes_per_second = (guint)nm_conf_int(conf, "writes_per_second", 0);
 	c->heartbeat_factor = nm_conf_float(conf, "heartbeat_factor", 2.0);
 	c->xff = nm_conf_float(conf, "xff", 0.1);
@@ -1357,6 +1548,8 @@ static gboolean rrd_init(nm_plugin *p, const config_setting_t *conf,
 	c->journaled = nm_plugin_counter(p, "journaled");
 	c->replayed = nm_plugin_counter(p, "replayed");
 	c->errors_total = nm_plugin_counter(p, "errors");
+	c->resent = nm_plugin_counter(p, "resent");
+	c->duplicates = nm_plugin_counter(p, "resent_duplicates");
 	for (int k = 0; k < ERR_N; k++) {
 		char *name = g_strconcat("error_", err_names[k], NULL);
 		c->errors[k] = nm_plugin_counter(p, name);

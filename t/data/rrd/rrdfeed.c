@@ -12,13 +12,15 @@
  * rx = 1000 k, tx = 2000 k, all stamped start + (k + 1) × step seconds
  * (synthetic time, so a test covers hours of samples in seconds) with
  * interval `step`. Counters "rounds" and "published".
+ * go_file = "/path": publish nothing until that file exists (the benchmark
+ * starts its clock by creating it).
  */
 #include <netmon/plugin.h>
 
 typedef struct {
 	gint64 series, count, start, step, per_tick, sent;
 	gboolean octets;
-	char *host;
+	char *host, *go_file;
 	nm_counter *rounds, *published;
 } feed;
 
@@ -37,6 +39,7 @@ static const nm_conf_key keys[] = {
 	  .min = 0.001, .max = 3600 },
 	{ .name = "if_octets", .kind = NM_CONF_BOOL },
 	{ .name = "host", .kind = NM_CONF_STRING },
+	{ .name = "go_file", .kind = NM_CONF_STRING },
 	{ .name = NULL }
 };
 
@@ -47,6 +50,13 @@ static nm_run_status tick(nm_plugin *p, nm_timer *t, gint64 due, gpointer data)
 
 	(void)t;
 	(void)due;
+	if (f->go_file != NULL) {
+		if (!g_file_test(f->go_file, G_FILE_TEST_EXISTS)) {
+			g_ptr_array_free(batch, TRUE);
+			return NM_RUN_DONE;
+		}
+		g_clear_pointer(&f->go_file, g_free);
+	}
 	for (gint64 r = 0; r < f->per_tick && f->sent < f->count; r++, f->sent++) {
 		gint64 k = f->sent;
 		gint64 when = (f->start + (k + 1) * f->step) * G_USEC_PER_SEC;
@@ -89,6 +99,7 @@ static gboolean feed_init(nm_plugin *p, const config_setting_t *conf,
 	f->per_tick = nm_conf_int(conf, "per_tick", 1);
 	f->octets = nm_conf_bool(conf, "if_octets", FALSE);
 	f->host = g_strdup(nm_conf_string(conf, "host", "feed"));
+	f->go_file = g_strdup(nm_conf_string(conf, "go_file", NULL));
 	f->rounds = nm_plugin_counter(p, "rounds");
 	f->published = nm_plugin_counter(p, "published");
 	nm_plugin_set_data(p, f);
@@ -102,6 +113,7 @@ static void feed_shutdown(nm_plugin *p)
 	feed *f = nm_plugin_get_data(p);
 
 	g_free(f->host);
+	g_free(f->go_file);
 	g_free(f);
 }
 
