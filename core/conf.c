@@ -814,17 +814,22 @@ static void apply_netmond(nm_core_config *c, const config_setting_t *netmond,
  * libconfig 1.5 opens them: <include dir>/NAME. A NAME that exists and is
  * not a regular file is refused as "FILE:LINE: ..."; one that does not
  * exist is left to libconfig ("cannot open include file"). @depth stops
- * at libconfig's own limit of 10 nested includes. */
+ * at libconfig's own limit of 10 nested includes; @seen (paths) makes
+ * each file read once. */
 #define INCLUDE_DEPTH_MAX 10
 static gboolean check_includes(const config_t *cfg, const char *file,
-			       int depth, GError **err)
+			       int depth, GHashTable *seen, GError **err)
 {
 	char *text = NULL;
 	char **lines;
 	gboolean ok = TRUE;
 
-	if (depth > INCLUDE_DEPTH_MAX ||
-	    !g_file_get_contents(file, &text, NULL, NULL))
+	/* Each file once: a file that includes itself several times would
+	 * otherwise cost (includes per file)^depth reads. */
+	if (depth > INCLUDE_DEPTH_MAX || g_hash_table_contains(seen, file))
+		return TRUE;
+	g_hash_table_add(seen, g_strdup(file));
+	if (!g_file_get_contents(file, &text, NULL, NULL))
 		return TRUE; /* libconfig says what is wrong */
 	lines = g_strsplit(text, "\n", -1);
 	g_free(text);
@@ -855,7 +860,7 @@ static gboolean check_includes(const config_t *cfg, const char *file,
 				    S_ISDIR(st.st_mode) ? " but a folder" : "");
 			ok = FALSE;
 		} else {
-			ok = check_includes(cfg, path, depth + 1, err);
+			ok = check_includes(cfg, path, depth + 1, seen, err);
 		}
 		g_free(path);
 		g_free(name);
@@ -877,8 +882,15 @@ static gboolean read_file(nm_core_config *c, const char *file, GError **err)
 		e = EISDIR;
 		goto cannot_read;
 	}
-	if (!check_includes(&c->cfg, file, 1, err))
-		return FALSE;
+	{
+		GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal,
+							 g_free, NULL);
+		gboolean ok = check_includes(&c->cfg, file, 1, seen, err);
+
+		g_hash_table_destroy(seen);
+		if (!ok)
+			return FALSE;
+	}
 	errno = 0;
 	if (config_read_file(&c->cfg, file) == CONFIG_TRUE)
 		return TRUE;
