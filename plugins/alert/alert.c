@@ -64,6 +64,7 @@ typedef struct {
 	GHashTable *checks;    /* "host/service" -> al_check* */
 	GPtrArray *silences;   /* silence* */
 	sqlite3 *db;
+	sqlite3_stmt *st_save;  /* prepared once (lock held to use) */
 	guint64 next_id;
 	GPtrArray *notifiers;  /* notifier* */
 	GAsyncQueue *queue;    /* notice*; NULL notice item = stop */
@@ -97,16 +98,20 @@ static gboolean db_exec(alert *a, const char *sql)
 
 static void db_save(alert *a, const al_check *c)
 {
-	sqlite3_stmt *st = NULL;
+	sqlite3_stmt *st;
 	static const char sql[] =
 		"INSERT OR REPLACE INTO checks(host, service, code, hard_code, attempt,"
 		" alert_id, notified_code, last_notified, acked, ack_author, ack_comment,"
 		" flapping, hist, output) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 
-	if (sqlite3_prepare_v2(a->db, sql, -1, &st, NULL) != SQLITE_OK) {
+	/* prepared once: parsing the SQL each time was most of the cost */
+	if (a->st_save == NULL &&
+	    sqlite3_prepare_v2(a->db, sql, -1, &a->st_save, NULL) != SQLITE_OK) {
 		NM_ERROR(a->p, "sqlite: %s", sqlite3_errmsg(a->db));
+		a->st_save = NULL;
 		return;
 	}
+	st = a->st_save;
 	sqlite3_bind_text(st, 1, c->host, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, c->service, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 3, c->code);
@@ -124,7 +129,9 @@ static void db_save(alert *a, const al_check *c)
 	if (sqlite3_step(st) != SQLITE_DONE)
 		NM_ERROR(a->p, "sqlite: saving %s/%s: %s", c->host, c->service,
 			 sqlite3_errmsg(a->db));
-	sqlite3_finalize(st);
+	if (sqlite3_reset(st) != SQLITE_OK || sqlite3_clear_bindings(st) != SQLITE_OK) {
+		/* the step's error is reported above; the statement stays usable */
+	}
 }
 
 static void db_log(alert *a, const notice *n)
@@ -576,6 +583,17 @@ static void reconcile(alert *a, al_check *c, gint64 now)
 	emit(a, c, k, now, NULL, NULL);
 }
 
+/* TRUE when what db_save() writes, the output aside, is unchanged. */
+static gboolean same_persisted(const al_check *x, const al_check *y)
+{
+	return x->code == y->code && x->hard_code == y->hard_code &&
+	       x->attempt == y->attempt && x->alert_id == y->alert_id &&
+	       x->notified_code == y->notified_code &&
+	       x->last_notified == y->last_notified && x->acked == y->acked &&
+	       x->flapping == y->flapping && x->hist_n == y->hist_n &&
+	       memcmp(x->hist, y->hist, sizeof x->hist) == 0;
+}
+
 static void deliver(nm_msg *const *msgs, guint n, gpointer data)
 {
 	alert *a = data;
@@ -603,10 +621,16 @@ static void deliver(nm_msg *const *msgs, guint n, gpointer data)
 		} else {
 			g_free(key);
 		}
+		al_check before = *c;
 		al_step(&a->conf, c, s->code, s->max_attempts, s->output, &flap);
 		if (flap != AL_NONE)
 			emit(a, c, flap, now, NULL, NULL);
-		db_save(a, c);
+		/* A check that stays OK with the same history need not be
+		 * written again (its output text is not worth a row write per
+		 * result); anything else is persisted before it can notify. */
+		if (!same_persisted(&before, c) || c->hard_code != NM_STATE_OK ||
+		    c->notified_code != NM_STATE_OK)
+			db_save(a, c);
 		reconcile(a, c, now);
 	}
 	db_exec(a, "COMMIT");
@@ -1126,6 +1150,9 @@ static void alert_shutdown(nm_plugin *p)
 		if (n != STOP)
 			notice_free(n);
 	g_async_queue_unref(a->queue);
+	if (a->st_save != NULL && sqlite3_finalize(a->st_save) != SQLITE_OK) {
+		/* finalize returns the last step's error; nothing to undo */
+	}
 	if (a->db != NULL && sqlite3_close(a->db) != SQLITE_OK)
 		NM_ERROR(p, "sqlite close: busy");
 	curl_global_cleanup();
