@@ -37,3 +37,6 @@ endif
 ## with the core's fuzz targets, so that Makefile.am stays untouched).
 TESTS += t/integration/reload-flood.sh
 EXTRA_DIST += t/integration/reload-flood.sh
+## Valgrind memcheck over the integration tests: a manual or periodic job
+## (t/valgrind/run.sh BUILD_DIR [TEST...], about 10 minutes), not in CI.
+EXTRA_DIST += t/valgrind/run.sh t/valgrind/netmon.supp
