@@ -594,6 +594,21 @@ static gboolean same_persisted(const al_check *x, const al_check *y)
 	       memcmp(x->hist, y->hist, sizeof x->hist) == 0;
 }
 
+/* TRUE for a check with nothing worth keeping across a restart: OK,
+ * nothing notified or acknowledged, not flapping, only OK results in its
+ * history (a shorter all-OK history gives the same flap percentage: no
+ * state changes). Such a check is not rewritten while its history fills. */
+static gboolean all_ok(const al_check *c)
+{
+	if (c->code != NM_STATE_OK || c->hard_code != NM_STATE_OK ||
+	    c->notified_code != NM_STATE_OK || c->acked || c->flapping)
+		return FALSE;
+	for (guint i = 0; i < c->hist_n && i < AL_HISTORY; i++)
+		if (c->hist[i] != NM_STATE_OK)
+			return FALSE;
+	return TRUE;
+}
+
 static void deliver(nm_msg *const *msgs, guint n, gpointer data)
 {
 	alert *a = data;
@@ -628,8 +643,8 @@ static void deliver(nm_msg *const *msgs, guint n, gpointer data)
 		/* A check that stays OK with the same history need not be
 		 * written again (its output text is not worth a row write per
 		 * result); anything else is persisted before it can notify. */
-		if (!same_persisted(&before, c) || c->hard_code != NM_STATE_OK ||
-		    c->notified_code != NM_STATE_OK)
+		if (!(same_persisted(&before, c) || (all_ok(&before) && all_ok(c))) ||
+		    c->hard_code != NM_STATE_OK || c->notified_code != NM_STATE_OK)
 			db_save(a, c);
 		reconcile(a, c, now);
 	}
