@@ -110,10 +110,10 @@ ok $? "edge stats: $((6 * N)) published into the stream, no errors" || diag "$(s
 [ "$(sof central .plugins.nats.details.connected)" = true ]
 ok $? "central stats: $((6 * N)) acknowledged, no decode errors" || diag "$(sof central .plugins.nats)"
 stop edge
-ok "$EXIT_STATUS" "edge exits 0"
+ok "$EXIT_STATUS" "edge exits 0" || diag "$(tail -n 40 "$TMP/log.edge")"
 
 stop central
-ok "$EXIT_STATUS" "central exits 0"
+ok "$EXIT_STATUS" "central exits 0" || diag "$(tail -n 40 "$TMP/log.central")"
 
 # --- central down ~10 s while the edge publishes: nothing lost ---
 # A fresh subject prefix and stream, so the sequence numbers start afresh.
@@ -128,7 +128,7 @@ start edge
 ok $? "edge restarted, publishing $N2 x 6 over ~12 s"
 sleep 1.5
 stop central
-ok "$EXIT_STATUS" "central stopped while the edge publishes"
+ok "$EXIT_STATUS" "central stopped while the edge publishes" || diag "$(tail -n 40 "$TMP/log.central")"
 diag "first central: $(grep -o 'natsfeed: last .*' "$TMP/log.central" | tail -1)"
 sleep 10
 [ "$(sof edge .plugins.nats.details.connected)" = true ] &&
@@ -150,9 +150,9 @@ ok $? "no message lost across the outage: all $N2 of every type arrived" ||
 ok $? "every field as sent, no decode errors"
 diag "redelivered duplicates (at-least-once): $(sof central '[.plugins.natsfeed.counters | to_entries[] | select(.key | test("_duplicate$")) | .value] | add')"
 stop edge
-ok "$EXIT_STATUS" "edge exits 0"
+ok "$EXIT_STATUS" "edge exits 0" || diag "$(tail -n 40 "$TMP/log.edge")"
 stop central
-ok "$EXIT_STATUS" "central exits 0"
+ok "$EXIT_STATUS" "central exits 0" || diag "$(tail -n 40 "$TMP/log.central")"
 
 # --- core NATS (no JetStream), and one node in both modes: no loops ---
 conf "$TMP/both.conf" both "nats = { url = \"$URL\"; jetstream = false; publish = $ALL; subscribe = $ALL; };
