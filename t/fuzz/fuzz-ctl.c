@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include <glib.h>
+#include <glib/gstdio.h>
 
 #include "daemon.h"
 
@@ -60,6 +61,15 @@ static gboolean cmd_echo(nm_plugin *p, int argc, char **argv, GString *out,
 	return TRUE;
 }
 
+static char *tmp_dir, *tmp_conf;
+
+/* The temporary folder goes at exit (replay runs in every `make check`). */
+static void remove_dir(void)
+{
+	(void)g_unlink(tmp_conf);
+	(void)g_rmdir(tmp_dir);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	GError *e = NULL;
@@ -88,8 +98,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 				   cmd_echo, NULL, &e))
 		die("adding a command", e);
 	g_free(text);
-	g_free(file);
-	g_free(dir);
+	tmp_dir = dir;
+	tmp_conf = file;
+	if (atexit(remove_dir) != 0)
+		fprintf(stderr, "fuzz-ctl: %s stays behind\n", dir);
 	return 0;
 }
 
