@@ -8,6 +8,16 @@
  * spread evenly and a restart keeps every series' sampling phase. A run that
  * is still going when the next one is due makes that turn a counted "missed
  * interval"; runs are never queued behind each other.
+ *
+ * Clock steps: due times live on the monotonic clock only (GLib's ready
+ * time, g_get_monotonic_time()); the wall clock is read once, when a timer
+ * is added, to pick its phase. A step of the wall clock (NTP, a VM resumed,
+ * `date -s`) therefore neither stalls nor bursts running timers: they keep
+ * their monotonic cadence, and only the phase chosen for timers added after
+ * the step (at start or at a reload) follows the new wall clock -- the first
+ * run of such a timer is at most one interval away, whatever the step.
+ * Timestamps in messages are wall-clock time and do step; plugins that
+ * compute rates must not divide by a wall-clock difference.
  */
 #include "config.h"
 
