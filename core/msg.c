@@ -329,6 +329,8 @@ nm_notify_kind_name(nm_notify_kind kind)
 	case NM_NOTIFY_RENOTIFIED: return "renotified";
 	case NM_NOTIFY_ACKNOWLEDGED: return "acknowledged";
 	case NM_NOTIFY_RESOLVED: return "resolved";
+	case NM_NOTIFY_FLAPPING_START: return "flapping_start";
+	case NM_NOTIFY_FLAPPING_STOP: return "flapping_stop";
 	}
 	return "?";
 }

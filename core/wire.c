@@ -597,7 +597,7 @@ static nm_msg *decode_notification(reader *r, gint64 time)
 	guint64 kind = 0, code = 0;
 
 	memset(&n, 0, sizeof n);
-	if (!get_uint_max(r, NM_NOTIFY_RESOLVED, &kind, "notification kind") ||
+	if (!get_uint_max(r, NM_NOTIFY_FLAPPING_STOP, &kind, "notification kind") ||
 	    !get_uvar(r, &n.alert_id, "notification alert_id"))
 		return NULL;
 	n.kind = (nm_notify_kind)kind;

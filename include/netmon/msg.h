@@ -246,13 +246,18 @@ typedef enum {
 	NM_NOTIFY_OPENED = 0,
 	NM_NOTIFY_RENOTIFIED,
 	NM_NOTIFY_ACKNOWLEDGED,
-	NM_NOTIFY_RESOLVED
+	NM_NOTIFY_RESOLVED,
+	NM_NOTIFY_FLAPPING_START, /**< the check started flapping (Nagios
+				       percent state change >= high threshold) */
+	NM_NOTIFY_FLAPPING_STOP   /**< it stopped (below the low threshold) */
 } nm_notify_kind;
 
-/** "opened", "renotified", "acknowledged", "resolved". */
+/** "opened", "renotified", "acknowledged", "resolved", "flapping_start",
+ *  "flapping_stop". */
 const char *nm_notify_kind_name(nm_notify_kind kind);
 
-/** An alert opened, re-notified, acknowledged or resolved. */
+/** An alert opened, re-notified, acknowledged or resolved, or a check
+ *  that started or stopped flapping. */
 typedef struct {
 	nm_msg base;          /**< base.type == NM_MSG_NOTIFICATION */
 	nm_notify_kind kind;
