@@ -551,7 +551,7 @@ static void emit(alert *a, al_check *c, al_kind kind, gint64 now,
 				  c->output, author, comment, now);
 
 	db_log(a, n);
-	if (kind <= AL_RESOLVED) {
+	if (kind < AL_NONE) {     /* al_kind = nm_notify_kind up to here */
 		nm_notification f = { .kind = (nm_notify_kind)kind, .alert_id = n->id,
 				      .host = n->host, .service = n->service,
 				      .code = n->code, .output = n->output,

@@ -27,12 +27,14 @@ G_BEGIN_DECLS
 
 #define AL_HISTORY 21
 
-/** What the alert plugin tells its notifiers. The first four equal
- *  nm_notify_kind. */
+/** What the alert plugin tells its notifiers. All but AL_NONE equal
+ *  nm_notify_kind (NM_NOTIFY_OPENED .. NM_NOTIFY_FLAPPING_STOP). */
 typedef enum {
 	AL_OPENED = 0, AL_RENOTIFIED, AL_ACKNOWLEDGED, AL_RESOLVED,
 	AL_FLAP_START, AL_FLAP_STOP, AL_NONE
 } al_kind;
+
+G_STATIC_ASSERT((int)AL_FLAP_STOP == (int)NM_NOTIFY_FLAPPING_STOP);
 
 /** "opened", ... "flapping_start", "flapping_stop". */
 const char *al_kind_name(al_kind k);

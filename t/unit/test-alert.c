@@ -12,6 +12,8 @@
 
 #include <string.h>
 
+#include <netmon/wire.h>
+
 #include "engine.h"
 #include "group.h"
 #include "maint.h"
@@ -319,6 +321,29 @@ static void test_syslog_format(void)
 	g_ptr_array_unref(b);
 }
 
+/* Every kind the alert plugin sends is a bus NOTIFICATION kind with the
+ * same name, and flapping start/stop survive the wire codec (NATS). */
+static void test_notify_kinds(void)
+{
+	for (int k = AL_OPENED; k < AL_NONE; k++) {
+		nm_notification f = { .kind = (nm_notify_kind)k, .alert_id = 7, .host = "h",
+				      .service = "s", .code = NM_STATE_WARNING };
+		nm_msg *m = nm_notification_new(&f, 1000), *back;
+		GBytes *b = nm_wire_encode(m);
+		GError *err = NULL;
+
+		g_assert_cmpstr(al_kind_name((al_kind)k), ==, nm_notify_kind_name((nm_notify_kind)k));
+		g_assert_nonnull(b);
+		back = nm_wire_decode(g_bytes_get_data(b, NULL), g_bytes_get_size(b), &err);
+		g_assert_no_error(err);
+		g_assert_cmpint(nm_msg_as_notification(back)->kind, ==, k);
+		nm_msg_unref(back);
+		nm_msg_unref(m);
+		g_bytes_unref(b);
+	}
+	g_assert_cmpstr(nm_notify_kind_name(NM_NOTIFY_FLAPPING_START), ==, "flapping_start");
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -328,6 +353,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/alert/engine/flap-percent", test_flap_percent);
 	g_test_add_func("/alert/engine/flapping", test_flapping);
 	g_test_add_func("/alert/group", test_grouping);
+	g_test_add_func("/alert/notify-kinds", test_notify_kinds);
 	g_test_add_func("/alert/maintenance", test_maintenance);
 	g_test_add_func("/alert/notifier/email", test_email);
 	g_test_add_func("/alert/notifier/syslog-format", test_syslog_format);
