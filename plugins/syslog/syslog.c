@@ -61,6 +61,7 @@ typedef struct {
 	GTlsCertificate *cert;
 	GTlsDatabase *db;
 	GTlsAuthenticationMode auth;
+	gint64 hs_timeout;     /* TLS handshake, µs */
 } listener;
 
 typedef struct {
@@ -94,7 +95,7 @@ struct rx {
 	gsize max_msg;
 	guint max_conns, max_senders;
 	gint64 idle_timeout;
-	gint64 hs_timeout;      /* TLS handshake, µs */
+	gint64 hs_timeout;      /* TLS handshake, µs (listeners' default) */
 	GHashTable *senders;    /* char* -> sender_stats* */
 	sender_stats other;     /* senders past max_senders */
 	nm_syslog_fields fields;
@@ -131,6 +132,9 @@ static const nm_conf_key listen_keys[] = {
 	  .help = "tls: PEM CA file to check client certificates" },
 	{ .name = "client_certificate", .kind = NM_CONF_STRING,
 	  .choices = client_cert_modes },
+	{ .name = "tls_handshake_timeout", .kind = NM_CONF_DURATION,
+	  .has_range = TRUE, .min = 0.1, .max = 3600,
+	  .help = "tls: this listener's handshake timeout (default: the group's)" },
 	{ .name = NULL }
 };
 
@@ -205,6 +209,9 @@ static gboolean syslog_validate(const config_setting_t *conf, GError **err)
 		if (!file_readable(s, "certificate", err) ||
 		    !file_readable(s, "key", err) || !file_readable(s, "ca", err))
 			return FALSE;
+		if (!tls && config_setting_get_member(s, "tls_handshake_timeout") != NULL)
+			return nm_conf_error(s, err, "tls_handshake_timeout is for "
+					     "protocol \"tls\" only");
 	}
 	return TRUE;
 }
@@ -693,11 +700,11 @@ static nm_run_status housekeeping(nm_plugin *p, nm_timer *t, gint64 due,
 			conn *c = k->data;
 			if (c->closing)
 				continue;
-			if (c->handshaking && c->accepted < now - r->hs_timeout) {
+			if (c->handshaking && c->accepted < now - c->l->hs_timeout) {
 				nm_counter_add(r->c.tls_handshake_timeouts, 1);
 				NM_WARNING(p, "listen %s: %s: TLS handshake not done "
 					   "in %.1f s, closing", c->l->name, c->sender,
-					   (double)r->hs_timeout / G_USEC_PER_SEC);
+					   (double)c->l->hs_timeout / G_USEC_PER_SEC);
 			} else if (r->idle_timeout == 0 || c->last_active >= limit) {
 				continue;
 			} else {
@@ -1029,6 +1036,8 @@ static gboolean syslog_init(nm_plugin *p, const config_setting_t *conf,
 						    : PROTO_UDP;
 		l->address = g_strdup(nm_conf_string(s, "address", ""));
 		l->port = (int)nm_conf_int(s, "port", 514);
+		l->hs_timeout = nm_conf_duration(s, "tls_handshake_timeout",
+						 r->hs_timeout);
 		l->name = strchr(l->address, ':') != NULL
 			? g_strdup_printf("%s [%s]:%d", pr, l->address, l->port)
 			: g_strdup_printf("%s %s:%d", pr, l->address, l->port);
