@@ -31,3 +31,28 @@ t_unit_test_snmp_dump_LDFLAGS = $(AM_LDFLAGS) -export-dynamic -no-install
 EXTRA_DIST += plugins/snmp/README t/integration/snmp.sh t/data/snmp \
 	t/integration/snmp-hardening.sh t/integration/snmp-mock-agent.py \
 	contrib/bench/snmp
+
+## Fuzz target (t/fuzz/README): netmon's own SNMP code (varbind conversion,
+## table assembly and instance names, trap text, counters) replayed over
+## its corpus and regression inputs in every build; a libFuzzer program in
+## a --enable-fuzzing build.
+SNMP_FUZZ = t/fuzz/fuzz-snmp.c plugins/snmp/snmp-logic.c plugins/snmp/snmp-logic.h
+if BUILD_PLUGIN_SNMP
+check_PROGRAMS += t/fuzz/replay-snmp
+TESTS += t/fuzz/replay-snmp
+if FUZZING
+check_PROGRAMS += t/fuzz/fuzz-snmp
+FUZZ_TARGETS += t/fuzz/fuzz-snmp$(EXEEXT)
+endif
+endif
+t_fuzz_replay_snmp_SOURCES = t/fuzz/replay.c $(SNMP_FUZZ)
+t_fuzz_replay_snmp_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/snmp \
+	-DNM_FUZZ_TARGET='"snmp"'
+t_fuzz_replay_snmp_CFLAGS = $(AM_CFLAGS) $(NETSNMP_CFLAGS)
+t_fuzz_replay_snmp_LDADD = libnetmoncore.la $(NETSNMP_LIBS)
+t_fuzz_fuzz_snmp_SOURCES = $(SNMP_FUZZ)
+t_fuzz_fuzz_snmp_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/snmp
+t_fuzz_fuzz_snmp_CFLAGS = $(AM_CFLAGS) $(NETSNMP_CFLAGS) $(FUZZ_CFLAGS)
+t_fuzz_fuzz_snmp_LDFLAGS = $(FUZZ_CFLAGS)
+t_fuzz_fuzz_snmp_LDADD = libnetmoncore.la $(NETSNMP_LIBS)
+EXTRA_DIST += t/fuzz/corpus/snmp t/fuzz/regress/snmp

@@ -333,11 +333,13 @@ nm_snmp_set *nm_snmp_builtin_set(const char *name)
 		m = metric_new("operational_state", "admin", NM_DS_GAUGE);
 		metric_add_src(m, table_col_text(t, IFT "7", FALSE), -1);
 		g_ptr_array_add(t->metrics, m);
-		/* ifHighSpeed is in Mbit/s; ifSpeed (bit/s) is the fallback,
-		 * marked by a scale of 1 in the fallback's own metric. */
+		/* ifHighSpeed is in Mbit/s; ifSpeed (bit/s, RFC 2863) is the
+		 * fallback for agents without ifXTable, with its own scale */
 		m = metric_new("bitrate", "", NM_DS_GAUGE);
-		metric_add_src(m, table_col_text(t, IFX "15", FALSE), -1);
+		metric_add_src(m, table_col_text(t, IFX "15", FALSE),
+			       table_col_text(t, IFT "5", TRUE));
 		m->scale = 1e6;
+		m->fallback_scale = 1.0;
 		g_ptr_array_add(t->metrics, m);
 		g_ptr_array_add(s->tables, t);
 		return s;
@@ -908,6 +910,17 @@ char *nm_snmp_index_string(const oid *name, size_t name_len, size_t root_len)
 		g_string_append_len(s, buf + k, (gssize)(sizeof(buf) - k));
 	}
 	return g_string_free(s, FALSE);
+}
+
+void nm_snmp_vb_append_text(GString *s, const netsnmp_variable_list *vb)
+{
+	char buf[1024];
+	char *o = nm_snmp_index_string(vb->name, vb->name_length, 0);
+
+	if (snprint_value(buf, sizeof(buf), vb->name, vb->name_length, vb) < 0)
+		g_strlcpy(buf, "(value too long)", sizeof(buf));
+	g_string_append_printf(s, "%s%s = %s", s->len ? "; " : "", o ? o : "", buf);
+	g_free(o);
 }
 
 nm_snmp_walk_step nm_snmp_walk_classify(const nm_snmp_oid *root,

@@ -44,6 +44,8 @@ typedef struct {
 	guint n_values;
 	nm_snmp_src src[NM_SNMP_MAX_VALUES];
 	double scale;         /**< every value is multiplied by it (1 = none) */
+	double fallback_scale; /**< multiplier instead of @scale when a value
+				    came from its fallback column (0: @scale) */
 	int scale_col;        /**< tables: per-row multiplier column, or -1 */
 } nm_snmp_metric_def;
 
@@ -170,6 +172,11 @@ char *nm_snmp_sanitize_instance(const char *text);
 /** The index part of @name below a column OID of @root_len sub-ids, as
  *  "1" or "1.2.3" (new string); NULL if @name is not below the column. */
 char *nm_snmp_index_string(const oid *name, size_t name_len, size_t root_len);
+
+/** Append "OID = value" of @vb (numeric OID; the value as net-snmp's
+ *  snprint_value() prints it, "(value too long)" past 1 kB) to the event
+ *  text @s, after "; " if @s is not empty. For trap/inform EVENTs. */
+void nm_snmp_vb_append_text(GString *s, const netsnmp_variable_list *vb);
 
 /** What a walk does with one received varbind. */
 typedef enum {

@@ -895,25 +895,31 @@ static void publish_results(target *t)
 					g_ptr_array_index(ts->def->metrics, k);
 				nm_snmp_number nums[NM_SNMP_MAX_VALUES];
 				double scale = 1.0;
+				gboolean fb = FALSE;
 				guint v;
 				char *ti;
 
 				for (v = 0; v < m->n_values; v++) {
 					const cell *c = row_cell(ts, rw, m->src[v].col);
 
-					if (c == NULL || !c->numeric)
+					if (c == NULL || !c->numeric) {
 						c = row_cell(ts, rw, m->src[v].fallback);
+						fb = TRUE;
+					}
 					if (c == NULL || !c->numeric)
 						break;
 					nums[v] = c->num;
 				}
 				if (v < m->n_values)
 					continue;
+				/* e.g. ifSpeed in bit/s for a missing ifHighSpeed */
+				if (fb && m->fallback_scale > 0 && m->scale != 0)
+					scale = m->fallback_scale / m->scale;
 				if (m->scale_col >= 0) {
 					const cell *c = row_cell(ts, rw, m->scale_col);
 					if (c == NULL || !c->numeric)
 						continue;
-					scale = c->num.d;
+					scale *= c->num.d;
 				}
 				ti = *m->type_instance
 					     ? g_strdup_printf("%s-%s", inst,
@@ -1475,17 +1481,6 @@ static char *trap_source(snmp_plugin *sp, netsnmp_pdu *pdu)
 	return res;
 }
 
-/* Append "OID = value" of a varbind to an event text. */
-static void trap_text(GString *s, const netsnmp_variable_list *vb)
-{
-	char buf[1024];
-	char *o = oid_text(vb->name, vb->name_length);
-
-	if (snprint_value(buf, sizeof(buf), vb->name, vb->name_length, vb) < 0)
-		g_strlcpy(buf, "(value too long)", sizeof(buf));
-	g_string_append_printf(s, "%s%s = %s", s->len ? "; " : "", o, buf);
-	g_free(o);
-}
 
 /* A PDU on trap_listen: v1 Trap (trap OID from RFC 3584 §3.1), v2c
  * SNMPv2-Trap or InformRequest (RFC 3416 §4.2.6/4.2.7) becomes one EVENT;
@@ -1533,7 +1528,7 @@ static int trap_cb(int op, netsnmp_session *sess, int reqid, netsnmp_pdu *pdu,
 		}
 		for (const netsnmp_variable_list *vb = pdu->variables; vb;
 		     vb = vb->next_variable)
-			trap_text(text, vb);
+			nm_snmp_vb_append_text(text, vb);
 	} else {
 		kind = pdu->command == SNMP_MSG_INFORM ? "inform" : "trap";
 		for (const netsnmp_variable_list *vb = pdu->variables; vb;
@@ -1546,7 +1541,7 @@ static int trap_cb(int op, netsnmp_session *sess, int reqid, netsnmp_pdu *pdu,
 			else if (snmp_oid_compare(vb->name, vb->name_length,
 						  sysUpTime0,
 						  G_N_ELEMENTS(sysUpTime0)) != 0)
-				trap_text(text, vb);
+				nm_snmp_vb_append_text(text, vb);
 		}
 	}
 	if (trap_oid == NULL)

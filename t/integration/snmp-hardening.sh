@@ -193,9 +193,10 @@ mixed_ok=$(j "$HEALTHY | map(select(.successes >= 3 and .failures == 0 and .skip
 diag "median healthy poll: ${base} s alone, ${mixed} s with the bad targets; complete: $base_ok, $mixed_ok of 940"
 [ "$base_ok" = 940 ] && [ "$mixed_ok" = 940 ]
 ok $? "every healthy target completes every turn, alone and with the bad ones"
-# +10 %, plus 5 ms for a busy 2-core machine's scheduling noise
-awk -v a="$base" -v b="$mixed" 'BEGIN { exit !(b <= a * 1.10 + 0.005) }'
-ok $? "healthy polls take no longer with the bad targets (median $mixed s vs $base s, limit +10 % + 5 ms)"
+# +10 %, plus 50 ms for a loaded 2-core machine's (and ASan's) noise: the
+# failure this guards against -- waiting for a bad target -- costs seconds
+awk -v a="$base" -v b="$mixed" 'BEGIN { exit !(b <= a * 1.10 + 0.05) }'
+ok $? "healthy polls take no longer with the bad targets (median $mixed s vs $base s, limit +10 % + 50 ms)"
 [ "$(j '[.targets | to_entries[] | select(.key | startswith("slow")) | .value | select(.successes >= 1 and .skipped >= 1 and .failures == 0)] | length')" = 10 ]
 ok $? "each slow target: answered after 9 s (success), its turns in the meantime skipped, not overlapped" || diag "$(j '.targets.slow1')"
 [ "$(j '[.targets | to_entries[] | select(.key | startswith("hole")) | .value | select(.timeouts >= 1 and .skipped >= 1)] | length')" = 50 ]

@@ -22,7 +22,7 @@ if [ ! -x "$DUMP" ] || [ ! -f "$SNMPPLUG/snmp.la" ]; then
 	exit 0
 fi
 
-plan 55
+plan 56
 
 # netmon_conf FILE SNMP-GROUP-BODY
 netmon_conf() {
@@ -246,6 +246,8 @@ if command -v snmpsimd >/dev/null 2>&1; then
 	ok $? "HC counters missing: 32-bit ifInOctets/ifOutOctets used instead" || diag "$(grep METRIC.old "$OUT" | head -3)"
 	grep -q '^METRIC old/snmp/if_octets-Port_2_0 ' "$OUT"
 	ok $? "instance from ifDescr 'Port 2/0' sanitised to Port_2_0"
+	[ "$(metric old/snmp/bitrate-Port_1_0)" = "GAUGE:100000000" ] && [ "$(metric old/snmp/bitrate-Port_2_0)" = "GAUGE:10000000" ]
+	ok $? "ifHighSpeed missing: bitrate from ifSpeed in bit/s (100 Mbit/s, 10 Mbit/s)" || diag "$(grep METRIC.old/snmp/bitrate "$OUT")"
 	[ "$(stat old last_error)" = null ] && [ "$(stat old successes)" -ge 1 ]
 	ok $? "the old agent polls without error"
 	[ "$(stat trunc last_error)" = null ] && [ "$(stat trunc walk_errors)" = 0 ]
@@ -268,7 +270,7 @@ if command -v snmpsimd >/dev/null 2>&1; then
 	grep -q "notice: snmp: wrap: agent restarted" "$TMP/sim.err"
 	ok $? "and logged"
 else
-	for i in $(seq 1 16); do
+	for i in $(seq 1 17); do
 		ok 0 "# SKIP snmpsim not installed (Debian package snmpsim)"
 	done
 fi
