@@ -520,12 +520,15 @@ static void refill(icmp_ctx *ctx, gint64 now)
 	}
 }
 
+static gboolean read_replies(icmp_ctx *ctx, icmp_sock *s);
+
 static gboolean pacer_dispatch(GSource *source, GSourceFunc cb, gpointer data)
 {
 	icmp_ctx *ctx = data;
 	gint64 now = g_get_monotonic_time();
 	guint sends = 0;
 	gint64 hold = 0; /* earliest time to try again when held back */
+	gboolean drained = FALSE;
 
 	(void)source;
 	(void)cb;
@@ -538,6 +541,15 @@ static gboolean pacer_dispatch(GSource *source, GSourceFunc cb, gpointer data)
 			continue;
 		}
 		if (t->ph == PHASE_END) {
+			/* Timed out: first read replies already queued (a busy
+			 * daemon may not have run its socket watches yet), so
+			 * that one that arrived in time is not called lost. */
+			if (!drained) {
+				drained = TRUE;
+				(void)read_replies(ctx, &ctx->s4);
+				(void)read_replies(ctx, &ctx->s6);
+				continue;
+			}
 			finish_round(ctx, t, now);
 			continue;
 		}
@@ -619,23 +631,18 @@ static guint recv_batch(icmp_ctx *ctx, icmp_sock *s, int fd)
 	return (guint)r;
 }
 
-static gboolean on_readable(gint fd, GIOCondition cond, gpointer data)
+/* Read and match what is waiting on @s (up to RECV_CALLS batches); ends
+ * the rounds that became complete. TRUE if anything was read. */
+static gboolean read_replies(icmp_ctx *ctx, icmp_sock *s)
 {
-	icmp_sock *s = data;
-	icmp_ctx *ctx = s->ctx;
 	icmp_rx_params prm = { .family = s->family, .raw = s->raw,
 			       .ident = s->ident, .magic = ctx->magic };
 	gboolean moved = FALSE;
 
-	if (cond & (G_IO_ERR | G_IO_HUP | G_IO_NVAL)) {
-		int e = 0;
-		socklen_t el = sizeof(e);
-		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &el) == 0 && e != 0)
-			NM_DEBUG(ctx->p, "%s ICMP socket error: %s",
-				 family_name(s->family), g_strerror(e));
-	}
+	if (s->fd < 0)
+		return FALSE;
 	for (int call = 0; call < RECV_CALLS; call++) {
-		guint got = recv_batch(ctx, s, fd), ndone;
+		guint got = recv_batch(ctx, s, s->fd), ndone;
 		icmp_rx_counts c;
 		gint64 now;
 
@@ -658,7 +665,22 @@ static gboolean on_readable(gint fd, GIOCondition cond, gpointer data)
 		if (got < RECV_BATCH)
 			break;
 	}
-	if (moved)
+	return moved;
+}
+
+static gboolean on_readable(gint fd, GIOCondition cond, gpointer data)
+{
+	icmp_sock *s = data;
+	icmp_ctx *ctx = s->ctx;
+
+	if (cond & (G_IO_ERR | G_IO_HUP | G_IO_NVAL)) {
+		int e = 0;
+		socklen_t el = sizeof(e);
+		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &el) == 0 && e != 0)
+			NM_DEBUG(ctx->p, "%s ICMP socket error: %s",
+				 family_name(s->family), g_strerror(e));
+	}
+	if (read_replies(ctx, s))
 		pacer_arm(ctx, 0);
 	return G_SOURCE_CONTINUE;
 }

@@ -72,17 +72,19 @@ static target *match_one(target *const *targets, guint n,
 		c->late++;
 		return NULL;
 	}
-	if (now - p->tx_mono > t->timeout) {
+	/* In time is judged by the kernel's receive stamp: a reply that
+	 * arrived in time but was read late (a busy or descheduled daemon)
+	 * is not lost. Without a plausible stamp (none, or a stepped clock
+	 * made it negative or too large): the monotonic clock at reading. */
+	double rtt = pkt->rx_ns > 0 ? (double)(pkt->rx_ns - p->tx_real_ns) / 1e6
+				    : -1;
+	if (rtt < 0 || rtt * 1000 > (double)t->timeout)
+		rtt = (double)(now - p->tx_mono) / 1e3;
+	if (rtt * 1000 > (double)t->timeout) {
 		p->state = PROBE_LATE;
 		t->answered++;
 		c->late++;
 	} else {
-		double rtt = pkt->rx_ns > 0
-				     ? (double)(pkt->rx_ns - p->tx_real_ns) / 1e6
-				     : -1;
-		/* A stepped clock makes the kernel stamp useless: monotonic. */
-		if (rtt < 0 || rtt * 1000 > (double)t->timeout)
-			rtt = (double)(now - p->tx_mono) / 1e3;
 		p->state = PROBE_REPLIED;
 		p->rtt_ms = rtt;
 		t->last_rtt = rtt;

@@ -128,7 +128,9 @@ typedef struct {
  *  by the tag's target field) at monotonic time @now (µs). A reply in time
  *  marks its probe PROBE_REPLIED with its RTT (kernel receive stamp minus
  *  send time; monotonic clock if the stamp is missing or implausible);
- *  after the target's timeout it marks it PROBE_LATE. Every datagram is
+ *  after the target's timeout it marks it PROBE_LATE. "In time" is judged
+ *  by the kernel's receive stamp where there is a plausible one, so a
+ *  reply read late by a busy daemon still counts. Every datagram is
  *  counted in *@counts (zeroed first). Targets whose round became complete
  *  (all probes sent and answered or failed) are written to @done, each at
  *  most once; the caller ends their rounds. @done must hold @npkts entries.

@@ -291,13 +291,13 @@ static void m_reply(icmp_rx_pkt *pkt, guint8 *buf, const target *t,
 
 static void test_match_batch(void)
 {
-	target t0, t1, t2;
-	target *targets[] = { &t0, &t1, &t2 };
+	target t0, t1, t2, t3;
+	target *targets[] = { &t0, &t1, &t2, &t3 };
 	icmp_rx_params prm = { .family = AF_INET, .raw = FALSE,
 			       .ident = M_ID, .magic = M_MAGIC };
-	guint8 bufs[16][64];
-	icmp_rx_pkt pkts[16];
-	target *done[16];
+	guint8 bufs[20][64];
+	icmp_rx_pkt pkts[20];
+	target *done[20];
 	icmp_rx_counts c;
 	guint k = 0, nd;
 	gint64 now = 1000000 + 2000; /* 2 ms after the sends */
@@ -306,6 +306,8 @@ static void test_match_batch(void)
 	m_target(&t1, 1, "127.0.0.11", 1);
 	m_target(&t2, 2, "127.0.0.12", 2);
 	t2.probes[1].tx_mono = now - 2 * G_USEC_PER_SEC; /* timed out */
+	m_target(&t3, 3, "127.0.0.13", 1);
+	t3.probes[0].tx_mono = now - 2 * G_USEC_PER_SEC; /* read late */
 
 	/* 0: t0 probe 0, 1.5 ms: in time. */
 	m_reply(&pkts[k], bufs[k], &t0, 0, 5, M_MAGIC, "127.0.0.10", 1500); k++;
@@ -336,8 +338,10 @@ static void test_match_batch(void)
 		bufs[k][3] = (guint8)cs;
 	}
 	k++;
-	/* 10: t2 probe 1 after its timeout: late, the probe is lost. */
-	m_reply(&pkts[k], bufs[k], &t2, 1, 5, M_MAGIC, "127.0.0.12", 10); k++;
+	/* 10: t2 probe 1 after its timeout (kernel stamp 2 s after the
+	 *     send): late, the probe is lost. */
+	m_reply(&pkts[k], bufs[k], &t2, 1, 5, M_MAGIC, "127.0.0.12",
+		2 * G_USEC_PER_SEC); k++;
 	/* 11: t2 probe 0 without a kernel stamp: RTT from the monotonic
 	 *     clock (2 ms); completes t2's round. */
 	m_reply(&pkts[k], bufs[k], &t2, 0, 5, M_MAGIC, "127.0.0.12", 0);
@@ -355,17 +359,24 @@ static void test_match_batch(void)
 	bufs[k][40] ^= 1; k++;
 	/* 14: t0 probe 1, 3 ms: completes t0. */
 	m_reply(&pkts[k], bufs[k], &t0, 1, 5, M_MAGIC, "127.0.0.10", 3000); k++;
+	/* 15: t3's probe, sent 2 s before we read, but the kernel stamped its
+	 *     reply 0.8 ms after the send: in time (a busy daemon read it
+	 *     late); completes t3. */
+	m_reply(&pkts[k], bufs[k], &t3, 0, 5, M_MAGIC, "127.0.0.13", 800); k++;
 
-	nd = icmp_rx_match(targets, 3, &prm, pkts, k, now, &c, done);
-	g_assert_cmpuint(c.replies, ==, 4);   /* 0, 4, 11, 14 */
+	nd = icmp_rx_match(targets, 4, &prm, pkts, k, now, &c, done);
+	g_assert_cmpuint(c.replies, ==, 5);   /* 0, 4, 11, 14, 15 */
 	g_assert_cmpuint(c.duplicate, ==, 2); /* 1, 5 */
 	g_assert_cmpuint(c.foreign, ==, 6);   /* 2, 3, 7, 8, 12, 13 */
 	g_assert_cmpuint(c.late, ==, 2);      /* 6, 10 */
 	g_assert_cmpuint(c.ignored, ==, 1);   /* 9 */
 	g_assert_cmpuint(c.replies + c.duplicate + c.foreign + c.late +
 			 c.ignored, ==, k);
-	g_assert_cmpuint(nd, ==, 3);
-	g_assert_true(done[0] == &t1 && done[1] == &t2 && done[2] == &t0);
+	g_assert_cmpuint(nd, ==, 4);
+	g_assert_true(done[0] == &t1 && done[1] == &t2 && done[2] == &t0 &&
+		      done[3] == &t3);
+	g_assert_cmpint(t3.probes[0].state, ==, PROBE_REPLIED);
+	g_assert_cmpfloat_with_epsilon(t3.probes[0].rtt_ms, 0.8, 1e-9);
 
 	g_assert_cmpint(t0.probes[0].state, ==, PROBE_REPLIED);
 	g_assert_cmpfloat_with_epsilon(t0.probes[0].rtt_ms, 1.5, 1e-9);
@@ -382,22 +393,23 @@ static void test_match_batch(void)
 
 	/* The same batch again: every reply is now a duplicate or late, and
 	 * no round completes a second time. */
-	nd = icmp_rx_match(targets, 3, &prm, pkts, k, now, &c, done);
+	nd = icmp_rx_match(targets, 4, &prm, pkts, k, now, &c, done);
 	g_assert_cmpuint(nd, ==, 0);
 	g_assert_cmpuint(c.replies, ==, 0);
-	g_assert_cmpuint(c.duplicate, ==, 6); /* 0, 1, 4, 5, 11, 14 */
+	g_assert_cmpuint(c.duplicate, ==, 7); /* 0, 1, 4, 5, 11, 14, 15 */
 	g_assert_cmpuint(c.late, ==, 2);      /* 6, 10 */
 	g_assert_cmpuint(c.foreign, ==, 6);
 	g_assert_cmpfloat_with_epsilon(t0.probes[0].rtt_ms, 1.5, 1e-9);
 
 	/* An empty batch. */
-	g_assert_cmpuint(icmp_rx_match(targets, 3, &prm, pkts, 0, now, &c,
+	g_assert_cmpuint(icmp_rx_match(targets, 4, &prm, pkts, 0, now, &c,
 				       done), ==, 0);
 	g_assert_cmpuint(c.foreign + c.replies, ==, 0);
 
 	g_free(t0.probes);
 	g_free(t1.probes);
 	g_free(t2.probes);
+	g_free(t3.probes);
 }
 
 /* ------------------------------------------------------------------ */
