@@ -17,9 +17,17 @@ check_LTLIBRARIES += t/data/rrd/rrdfeed.la
 t_data_rrd_rrdfeed_la_SOURCES = t/data/rrd/rrdfeed.c
 t_data_rrd_rrdfeed_la_LDFLAGS = $(TEST_PLUGIN_FLAGS)
 
-TESTS += t/unit/test-rrd t/integration/rrd.sh
+TESTS += t/unit/test-rrd t/integration/rrd.sh t/integration/rrd-outage.sh \
+	t/integration/rrd-fullfs.sh
 endif
-EXTRA_DIST += t/integration/rrd.sh
+EXTRA_DIST += t/integration/rrd.sh t/integration/rrd-outage.sh \
+	t/integration/rrd-fullfs.sh contrib/bench/rrd \
+	contrib/bench/rrd-collectd-feed.c contrib/bench/rrd-check.c
+
+## `make bench-rrd`: 100,000 series against collectd (contrib/bench/rrd).
+bench-rrd: all t/data/rrd/rrdfeed.la
+	$(SHELL) $(top_srcdir)/contrib/bench/rrd $(abs_top_builddir)
+.PHONY: bench-rrd
 plugins_rrd_rrd_la_SOURCES = plugins/rrd/rrd.c plugins/rrd/rrd-util.c \
 	plugins/rrd/rrd-util.h
 plugins_rrd_rrd_la_CFLAGS = $(AM_CFLAGS) $(RRD_CFLAGS)

@@ -267,8 +267,27 @@ char **rrd_create_args(const rrd_type *type, gint64 step, gint64 heartbeat,
 	return (char **)g_ptr_array_free(args, FALSE);
 }
 
+gboolean rrd_counter_wrapped(guint64 prev, guint64 cur)
+{
+	const guint64 half32 = G_GUINT64_CONSTANT(1) << 31;
+	const guint64 top32 = G_GUINT64_CONSTANT(1) << 32;
+	const guint64 half64 = G_GUINT64_CONSTANT(1) << 63;
+
+	if (cur >= prev)
+		return FALSE;
+	if (prev < top32)
+		return prev >= half32 && cur < half32;
+	return prev >= half64 && cur < half64;
+}
+
 gboolean rrd_format_update(GString *out, gint64 time_s, const nm_metric *m,
 			   const rrd_type *type)
+{
+	return rrd_format_update_mask(out, time_s, m, type, 0);
+}
+
+gboolean rrd_format_update_mask(GString *out, gint64 time_s, const nm_metric *m,
+				const rrd_type *type, guint64 unknown)
 {
 	gsize start = out->len;
 
@@ -283,6 +302,10 @@ gboolean rrd_format_update(GString *out, gint64 time_s, const nm_metric *m,
 			return FALSE;
 		}
 		g_string_append_c(out, ':');
+		if (i < 64 && (unknown & (G_GUINT64_CONSTANT(1) << i)) != 0) {
+			g_string_append_c(out, 'U');
+			continue;
+		}
 		switch (v->kind) {
 		case NM_DS_GAUGE:
 			if (!isfinite(v->v.gauge))

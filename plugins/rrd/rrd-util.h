@@ -70,6 +70,21 @@ char **rrd_create_args(const rrd_type *type, gint64 step, gint64 heartbeat,
 gboolean rrd_format_update(GString *out, gint64 time_s, const nm_metric *m,
 			   const rrd_type *type);
 
+/** rrd_format_update(), but data sources whose bit is set in @unknown
+ *  (bit i: the i-th value, i < 64) are written as "U" (unknown). */
+gboolean rrd_format_update_mask(GString *out, gint64 time_s, const nm_metric *m,
+				const rrd_type *type, guint64 unknown);
+
+/** Whether a COUNTER value going down from @prev to @cur is a wrap of a
+ *  32- or 64-bit counter (RFC 2578 §7.1.6, §7.1.10: Counter32/Counter64
+ *  wrap to zero past their maximum) rather than a reset (the device or
+ *  interface restarted and the counter began again at 0). A wrap needs
+ *  @prev in the upper half of its range (32-bit when @prev < 2^32, else
+ *  64-bit) and @cur in the lower half; anything else going down is a
+ *  reset, which RRD would otherwise turn into a rate of about 2^32 or
+ *  2^64 per step. FALSE when @cur >= @prev. */
+gboolean rrd_counter_wrapped(guint64 prev, guint64 cur);
+
 /** From a librrd/rrdcached error "illegal attempt to update using time X
  *  when last update time is Y ...", the time Y (whole seconds). Returns
  *  -1 when @msg is not such an error. */

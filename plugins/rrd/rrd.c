@@ -67,6 +67,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/statvfs.h>
 
 #include <glib/gstdio.h>
 #include <rrd.h>
@@ -101,12 +102,13 @@ typedef enum {
 	ERR_DAEMON,           /* rrdcached unreachable (connect/transport) */
 	ERR_JOURNAL,          /* journal I/O */
 	ERR_JOURNAL_FULL,     /* journal_max_bytes reached: values dropped */
+	ERR_NO_SPACE,         /* file cannot be created on a full disk: kept */
 	ERR_N
 } err_kind;
 
 static const char *const err_names[ERR_N] = {
 	"unknown_type", "value_count", "kind_mismatch", "time_rejected",
-	"create", "update", "daemon", "journal", "journal_full"
+	"create", "update", "daemon", "journal", "journal_full", "no_space"
 };
 
 /* ------------------------------------------------------------------ */
@@ -134,6 +136,9 @@ typedef struct {
 	gboolean queued;     /* link is in the dirty queue */
 	gboolean checked;    /* exists/created, rrd_last known */
 	gint64 last_file;    /* last update time in the file, s */
+	gint64 retry_at;     /* monotonic µs: not before (disk was full) */
+	guint64 *ctr;        /* last COUNTER values (n_ds), NULL: none yet */
+	guint64 ctr_known;   /* bit i: ctr[i] is set */
 	GPtrArray *acked;    /* upd*, owned, acknowledged by rrdcached in the
 			      * resend window, oldest first (under wlock) */
 } rfile;
@@ -168,11 +173,15 @@ typedef struct {
 	gint64 backoff;      /* µs */
 	gint64 lost_at;      /* monotonic µs rrdcached was lost */
 	gboolean resend_pending; /* acknowledged updates to send again */
+	gboolean ever_connected; /* "connected" logged once, then "is back" */
+	gboolean stopping;   /* in shutdown: spills are logged */
+	guint64 back_resent, back_dup; /* figures for the "is back" line */
 	guint64 acked_held;  /* values in the files' acked arrays (also read
 			      * under lock) */
 
 	nm_counter *received, *files_created, *values_written, *writes,
-		*journaled, *replayed, *errors_total, *resent, *duplicates;
+		*journaled, *replayed, *errors_total, *resent, *duplicates,
+		*resets;
 	nm_counter *errors[ERR_N];
 	GMutex log_lock;
 	gint64 last_log[ERR_N];
@@ -366,6 +375,7 @@ static void rfile_free(gpointer data)
 
 	g_ptr_array_unref(f->vals);
 	g_ptr_array_unref(f->acked);
+	g_free(f->ctr);
 	g_free(f->path);
 	g_free(f->ident);
 	g_free(f);
@@ -461,7 +471,33 @@ static void cache_unsteal(rrd_ctx *c, rfile *f, GPtrArray *v, guint from)
 /* ------------------------------------------------------------------ */
 /* Writing                                                             */
 
-typedef enum { WR_OK = 0, WR_DOWN } wresult;
+/* WR_RETRY: the file cannot be created now because its disk is full; its
+ * values stay cached and are tried again after RETRY_FULL. */
+typedef enum { WR_OK = 0, WR_DOWN, WR_RETRY } wresult;
+
+#define RETRY_FULL (5 * G_USEC_PER_SEC)
+/* Less free space than this (or no free inode) counts as a full disk. */
+#define FULL_BYTES (4 << 20)
+
+/* Whether the file system of @path's folder (or its nearest existing
+ * parent) is full. */
+static gboolean disk_full(const char *path)
+{
+	char *dir = g_path_get_dirname(path);
+	struct statvfs sv;
+	gboolean full = FALSE;
+
+	while (statvfs(dir, &sv) != 0 && strcmp(dir, "/") != 0 && strcmp(dir, ".") != 0) {
+		char *up = g_path_get_dirname(dir);
+		g_free(dir);
+		dir = up;
+	}
+	if (statvfs(dir, &sv) == 0)
+		full = (guint64)sv.f_bavail * sv.f_frsize < FULL_BYTES ||
+		       (sv.f_files > 0 && sv.f_favail == 0);
+	g_free(dir);
+	return full;
+}
 
 /* Whether librrd's client holds a connection to our daemon. Call with
  * rrdc_mutex held. */
@@ -489,8 +525,9 @@ static gboolean daemon_connect(rrd_ctx *c)
 		was = c->daemon_up;
 		c->daemon_up = TRUE;
 		g_mutex_unlock(&c->lock);
-		if (!was)
+		if (!was && !c->ever_connected)
 			NM_NOTICE(c->p, "connected to rrdcached at %s", c->daemon);
+		c->ever_connected = TRUE;
 		c->backoff = 0;
 		g_free(why);
 		return TRUE;
@@ -515,7 +552,7 @@ static void daemon_lost(rrd_ctx *c, const char *why)
 	g_mutex_unlock(&rrdc_mutex);
 	c->backoff = c->backoff == 0 ? 250 * 1000 : MIN(c->backoff * 2, c->reconnect_max);
 	c->next_retry = g_get_monotonic_time() + c->backoff;
-	if (was && !c->resend_pending && c->resend_window > 0) {
+	if (was && !c->resend_pending) {
 		c->lost_at = g_get_monotonic_time();
 		c->resend_pending = TRUE;
 	}
@@ -564,6 +601,19 @@ static wresult ensure_file(rrd_ctx *c, rfile *f, gint64 first, char **why)
 			st = rrd_create_r(f->path, (unsigned long)f->step,
 					  (time_t)(first - f->step), argc,
 					  (const char **)args);
+			/* librrd 1.7 may report success on a full disk without
+			 * leaving a file: look. */
+			if ((st != 0 || !g_file_test(f->path, G_FILE_TEST_EXISTS)) &&
+			    disk_full(f->path)) {
+				g_strfreev(args);
+				return WR_RETRY;
+			}
+			if (st == 0 && !g_file_test(f->path, G_FILE_TEST_EXISTS)) {
+				*why = g_strdup_printf("cannot create %s: librrd made "
+						       "no file", f->path);
+				g_strfreev(args);
+				return WR_OK;
+			}
 			if (st != 0) {
 				*why = g_strdup_printf("cannot create %s: %s",
 						       f->path, rrd_get_error());
@@ -690,6 +740,10 @@ static wresult write_values(rrd_ctx *c, rfile *f, GPtrArray *v, guint *pos)
 	if (i >= v->len)
 		goto out;
 	r = ensure_file(c, f, ((upd *)v->pdata[i])->t, &fail);
+	if (r == WR_RETRY)
+		report(c, ERR_NO_SPACE, v->len - i, "cannot create %s: the disk is "
+		       "full; %u updates kept, tried again in %d s", f->path,
+		       v->len - i, (int)(RETRY_FULL / G_USEC_PER_SEC));
 	if (r != WR_OK)
 		goto out;
 	if (fail != NULL) {
@@ -868,7 +922,8 @@ static void spill(rrd_ctx *c)
 			c->last_spill_log = now;
 		}
 		g_mutex_unlock(&c->log_lock);
-		if (log)
+		/* While rrdcached is down the "is back" line has the figure. */
+		if (log && (c->stopping || c->daemon == NULL))
 			NM_INFO(c->p, "rrdcached at %s is down: %" G_GUINT64_FORMAT
 				" updates kept in %s (next such message in %d s at "
 				"the earliest)", c->daemon != NULL ? c->daemon : "-",
@@ -916,6 +971,19 @@ static wresult replay_flush(rrd_ctx *c, rfile *f, GPtrArray *v)
 		if (r == WR_OK)
 			nm_counter_add(c->replayed, v->len);
 	}
+	if (r == WR_RETRY) {
+		/* Disk full: the rest goes to the cache, before newer values. */
+		GPtrArray *rest = g_ptr_array_new_with_free_func(g_free);
+		for (guint k = pos; k < v->len; k++) {
+			g_ptr_array_add(rest, v->pdata[k]);
+			v->pdata[k] = NULL;
+		}
+		g_mutex_lock(&c->lock);
+		cache_unsteal(c, f, rest, 0);
+		g_mutex_unlock(&c->lock);
+		f->retry_at = g_get_monotonic_time() + RETRY_FULL;
+		r = WR_OK;
+	}
 	g_ptr_array_set_size(v, 0);
 	return r;
 }
@@ -941,7 +1009,7 @@ static wresult replay_file(rrd_ctx *c, const char *file)
 			       file, g_strerror(errno));
 		return WR_OK;
 	}
-	NM_INFO(c->p, "replaying the journal %s", file);
+	NM_DEBUG(c->p, "replaying the journal %s", file);
 	while (r == WR_OK) {
 		long here = ftell(in);
 		char *path, *type, *us;
@@ -1020,7 +1088,7 @@ static wresult replay_file(rrd_ctx *c, const char *file)
 		c->journal_values = c->journal_bytes = 0;
 	g_mutex_unlock(&c->lock);
 	if (r == WR_OK)
-		NM_INFO(c->p, "journal %s replayed", file);
+		NM_DEBUG(c->p, "journal %s replayed", file);
 	return r;
 }
 
@@ -1103,14 +1171,9 @@ static wresult resend(rrd_ctx *c)
 	c->acked_held -= MIN(taken, c->acked_held);
 	g_mutex_unlock(&c->lock);
 	g_ptr_array_free(files, TRUE);
-	if (r == WR_OK && candidates > 0)
-		NM_NOTICE(c->p, "rrdcached at %s is back: %" G_GUINT64_FORMAT
-			  " updates it acknowledged in the %.0f s before it went "
-			  "away sent again: %" G_GUINT64_FORMAT " were missing from "
-			  "the files, %" G_GUINT64_FORMAT " already there", c->daemon,
-			  candidates, (double)c->resend_window / G_USEC_PER_SEC,
-			  nm_counter_get(c->resent) - sent0,
-			  nm_counter_get(c->duplicates) - dup0);
+	c->back_resent += nm_counter_get(c->resent) - sent0;
+	c->back_dup += nm_counter_get(c->duplicates) - dup0;
+	(void)candidates;
 	return r;
 }
 
@@ -1134,6 +1197,7 @@ static guint64 writer_pass(rrd_ctx *c, pass_kind kind, GPatternSpec *glob,
 	guint budget = G_MAXUINT;
 	gboolean up = TRUE;
 	gboolean must = kind == PASS_PRESSURE || kind == PASS_FINAL;
+	gboolean retry = FALSE;
 
 	*n_files = 0;
 	if (c->daemon != NULL) {
@@ -1154,11 +1218,23 @@ static guint64 writer_pass(rrd_ctx *c, pass_kind kind, GPatternSpec *glob,
 		}
 	}
 	if (c->resend_pending) {
-		if (resend(c) != WR_OK) {
+		guint64 replayed0 = nm_counter_get(c->replayed);
+		if (resend(c) != WR_OK || replay_all(c) != WR_OK) {
 			if (must)
 				spill(c);
 			goto out;
 		}
+		/* One line for the whole outage (the loss was the other). */
+		NM_NOTICE(c->p, "rrdcached at %s is back after %.0f s: %"
+			  G_GUINT64_FORMAT " journaled updates replayed; of those "
+			  "it acknowledged in the last %.0f s before it went away, %"
+			  G_GUINT64_FORMAT " were missing from the files and sent "
+			  "again, %" G_GUINT64_FORMAT " were there", c->daemon,
+			  (double)(now - c->lost_at) / G_USEC_PER_SEC,
+			  nm_counter_get(c->replayed) - replayed0,
+			  (double)c->resend_window / G_USEC_PER_SEC,
+			  c->back_resent, c->back_dup);
+		c->back_resent = c->back_dup = 0;
 		c->resend_pending = FALSE;
 	}
 	if (replay_all(c) != WR_OK) {
@@ -1173,6 +1249,8 @@ static guint64 writer_pass(rrd_ctx *c, pass_kind kind, GPatternSpec *glob,
 	for (GList *l = c->dirty.head, *next; l != NULL && budget > 0; l = next) {
 		rfile *f = l->data;
 		next = l->next;
+		if ((kind == PASS_TICK || kind == PASS_PRESSURE) && f->retry_at > now)
+			continue;   /* its disk was full a moment ago */
 		if (kind == PASS_TICK && f->dirty_since + c->cache_timeout > now)
 			break;   /* the queue is oldest first */
 		if (kind == PASS_PRESSURE && c->cache_bytes <= c->cache_max_bytes / 2)
@@ -1188,9 +1266,19 @@ static guint64 writer_pass(rrd_ctx *c, pass_kind kind, GPatternSpec *glob,
 	for (guint i = 0; i < files->len; i++) {
 		guint pos = 0;
 		rfile *f = files->pdata[i];
-		if (write_values(c, f, vals->pdata[i], &pos) == WR_OK) {
+		wresult wr = write_values(c, f, vals->pdata[i], &pos);
+		if (wr == WR_OK) {
 			g_ptr_array_unref(vals->pdata[i]);
 			(*n_files)++;
+			continue;
+		}
+		if (wr == WR_RETRY) {
+			/* Disk full: keep the values, try this file later. */
+			g_mutex_lock(&c->lock);
+			cache_unsteal(c, f, vals->pdata[i], pos);
+			g_mutex_unlock(&c->lock);
+			f->retry_at = g_get_monotonic_time() + RETRY_FULL;
+			retry = TRUE;
 			continue;
 		}
 		/* rrdcached went away: everything not written goes back to
@@ -1204,6 +1292,11 @@ static guint64 writer_pass(rrd_ctx *c, pass_kind kind, GPatternSpec *glob,
 			spill(c);
 		break;
 	}
+	/* Over the memory cap (or stopping) with files on a full disk: their
+	 * values go to the journal (replayed by later passes). */
+	if (retry && (kind == PASS_FINAL ||
+		      (kind == PASS_PRESSURE && c->cache_bytes > c->cache_max_bytes)))
+		spill(c);
 	/* rrdcached: write what it caches too (librrd 1.7 exports no
 	 * rrdc_flushall, so file by file). */
 	if (kind == PASS_FLUSH && c->daemon != NULL && up) {
@@ -1254,6 +1347,30 @@ static nm_run_status tick(nm_plugin *p, nm_timer *t, gint64 due, gpointer data)
 
 /* ------------------------------------------------------------------ */
 /* Delivery                                                            */
+
+/* Under lock: the COUNTER values of @m that went down without wrapping
+ * (a reset: device or interface restart), as a bit mask; remembers the
+ * values for the next sample. RRD would read a reset as a wrap and store
+ * a spike of about 2^32 or 2^64 per step; written as unknown instead. */
+static guint64 counter_resets(rfile *f, const nm_metric *m)
+{
+	guint64 mask = 0;
+
+	for (guint i = 0; i < m->n_values && i < 64; i++) {
+		guint64 bit = G_GUINT64_CONSTANT(1) << i, cur;
+		if (m->values[i].kind != NM_DS_COUNTER)
+			continue;
+		cur = m->values[i].v.counter;
+		if (f->ctr == NULL)
+			f->ctr = g_new0(guint64, m->n_values);
+		if ((f->ctr_known & bit) != 0 && cur < f->ctr[i] &&
+		    !rrd_counter_wrapped(f->ctr[i], cur))
+			mask |= bit;
+		f->ctr[i] = cur;
+		f->ctr_known |= bit;
+	}
+	return mask;
+}
 
 static void deliver(nm_msg *const *msgs, guint n, gpointer data)
 {
@@ -1316,6 +1433,14 @@ static void deliver(nm_msg *const *msgs, guint n, gpointer data)
 			       "); dropped", ident, t, f->last_cached);
 			g_free(u);
 		} else {
+			guint64 resets = counter_resets(f, m);
+			if (resets != 0) {
+				g_string_truncate(s, 0);
+				(void)rrd_format_update_mask(s, t, m, type, resets);
+				g_free(u);
+				u = upd_new(t, s->str, s->len);
+				nm_counter_add(c->resets, 1);
+			}
 			f->last_cached = t;
 			cache_add(c, f, u);
 			g_mutex_unlock(&c->lock);
@@ -1550,6 +1675,7 @@ static gboolean rrd_init(nm_plugin *p, const config_setting_t *conf,
 	c->errors_total = nm_plugin_counter(p, "errors");
 	c->resent = nm_plugin_counter(p, "resent");
 	c->duplicates = nm_plugin_counter(p, "resent_duplicates");
+	c->resets = nm_plugin_counter(p, "counter_resets");
 	for (int k = 0; k < ERR_N; k++) {
 		char *name = g_strconcat("error_", err_names[k], NULL);
 		c->errors[k] = nm_plugin_counter(p, name);
@@ -1594,6 +1720,7 @@ static void rrd_shutdown(nm_plugin *p)
 	if (c == NULL)
 		return;
 	g_mutex_lock(&c->wlock);
+	c->stopping = TRUE;
 	n = writer_pass(c, PASS_FINAL, NULL, &files);
 	if (c->daemon != NULL) {
 		g_mutex_lock(&rrdc_mutex);

@@ -175,7 +175,7 @@ ok $? "netmonctl flush asks rrdcached to flush too"
 [ "$(stat_of '.plugins.rrd.details.errors.time_rejected')" = 0 ] &&
 [ "$(stat_of '.plugins.rrd.details.errors.update')" = 0 ]
 ok $? "acknowledged updates sent again after the reconnect: $(stat_of '.plugins.rrd.details.resend.resent_total') were missing, $(stat_of '.plugins.rrd.details.resend.duplicates_total') duplicates counted as such, not as errors"
-grep -q "is back: .* sent again" "$TMP/log.r"
+grep -q "is back after .* sent again" "$TMP/log.r"
 ok $? "the resend is logged" || diag "$(grep rrdcached "$TMP/log.r")"
 stop_netmond
 stop_rrdcached
