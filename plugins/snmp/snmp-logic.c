@@ -58,7 +58,11 @@ static const char *const kinds[] = { "GAUGE", "COUNTER", "DERIVE",
 	  .help = "GETBULK max-repetitions (default 25)" },                  \
 	{ .name = "max_rows", .kind = NM_CONF_INT, .has_range = TRUE,        \
 	  .min = 1, .max = 10000000,                                         \
-	  .help = "rows read per table column at most (default 100000)" }
+	  .help = "rows read per table column at most (default 100000)" },  \
+	{ .name = "deadline", .kind = NM_CONF_DURATION, .has_range = TRUE,   \
+	  .min = 0.01, .max = 86400,                                         \
+	  .help = "a poll still running after this many seconds is aborted " \
+		  "(default: none)" }
 
 static const nm_conf_key target_keys[] = {
 	{ .name = "name", .kind = NM_CONF_STRING, .required = TRUE,
@@ -751,6 +755,7 @@ nm_snmp_config *nm_snmp_config_parse(const config_setting_t *conf,
 		t->interval = ldur(tc, conf, "interval", default_interval);
 		t->max_repetitions = (int)lint(tc, conf, "max_repetitions", 25);
 		t->max_rows = (int)lint(tc, conf, "max_rows", 100000);
+		t->deadline = ldur(tc, conf, "deadline", 0);
 		if (col == NULL) {
 			g_ptr_array_add(t->sets, find_set(c, "system"));
 			g_ptr_array_add(t->sets, find_set(c, "if"));

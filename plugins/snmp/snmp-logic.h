@@ -99,6 +99,8 @@ typedef struct {
 	gint64 interval;       /**< µs */
 	int max_repetitions;   /**< GETBULK max-repetitions (RFC 3416 §4.2.3) */
 	int max_rows;          /**< walk stops after this many rows a column */
+	gint64 deadline;       /**< µs a poll may run before it is aborted,
+				    0 = no deadline */
 	GPtrArray *sets;       /**< nm_snmp_set*, borrowed from nm_snmp_config */
 } nm_snmp_target_conf;
 

@@ -125,6 +125,7 @@ typedef struct {
 	guint64 skipped;        /* turns skipped: the previous poll still ran */
 	guint64 overlaps;       /* a second request of one poll sent while one
 				   was in flight: must stay 0 */
+	guint64 deadline_aborts; /* polls aborted at snmp.deadline */
 	guint64 wrong_source;   /* datagrams from another address/port */
 	guint64 unmatched;      /* replies matching no outstanding request */
 	gint64 last_success, last_error_time, last_duration, max_duration;
@@ -163,6 +164,7 @@ static const oid snmpTraps[] = { 1, 3, 6, 1, 6, 3, 1, 1, 5 };
 
 static void send_next(target *t);
 static void poll_start(target *t);
+static void target_close(target *t);
 static gboolean fold_ok(const target *t);
 static void poll_fail(target *t, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 
@@ -578,6 +580,40 @@ static void submit(target *t, netsnmp_pdu *pdu)
 		sp->queued_max = g_queue_get_length(&sp->waitq);
 }
 
+/* Has the poll of @t run past its deadline (snmp.deadline) at @now? */
+static gboolean past_deadline(const target *t, gint64 now)
+{
+	return t->polling && t->conf->deadline > 0 &&
+	       now - t->poll_start > t->conf->deadline;
+}
+
+/* End the poll of @t at its deadline: the request in flight is dropped by
+ * closing the session (net-snmp has no way to cancel one; the next poll
+ * opens it again), a queued one freed; counted and reported as the
+ * target's error. Nothing of the partial poll is published. */
+static void poll_abort(target *t)
+{
+	snmp_plugin *sp = t->sp;
+
+	if (t->queued) {
+		g_queue_remove(&sp->waitq, t);
+		t->queued = FALSE;
+	}
+	if (t->pending != NULL) {
+		snmp_free_pdu(t->pending);
+		t->pending = NULL;
+	}
+	if (t->in_flight) {
+		t->in_flight = FALSE;
+		sp->in_flight--;
+		g_queue_unlink(&sp->flying, &t->fly_link);
+	}
+	target_close(t);
+	t->deadline_aborts++;
+	poll_fail(t, "poll aborted: still running after its deadline of "
+		  "%.3g s", (double)t->conf->deadline / G_USEC_PER_SEC);
+}
+
 /* Send waiting requests while in-flight slots are free (FIFO order). */
 static void pump(snmp_plugin *sp)
 {
@@ -587,6 +623,11 @@ static void pump(snmp_plugin *sp)
 
 		t->pending = NULL;
 		t->queued = FALSE;
+		if (past_deadline(t, g_get_monotonic_time())) {
+			snmp_free_pdu(pdu);
+			poll_abort(t);
+			continue;
+		}
 		send_now(t, pdu);
 	}
 }
@@ -623,10 +664,14 @@ static nm_run_status tick(nm_plugin *p, nm_timer *tm, gint64 due, gpointer data)
 
 		for (GList *l = sp->flying.head; l != NULL && k < n; l = l->next)
 			fl[k++] = l->data;
-		for (guint i = 0; i < k; i++)
-			if (fl[i]->in_flight && fl[i]->sessp != NULL)
+		for (guint i = 0; i < k; i++) {
+			if (past_deadline(fl[i], now) && fl[i]->in_flight)
+				poll_abort(fl[i]);
+			else if (fl[i]->in_flight && fl[i]->sessp != NULL)
 				snmp_sess_timeout(fl[i]->sessp);
+		}
 		g_free(fl);
+		pump(sp);
 	}
 	return NM_RUN_DONE;
 }
@@ -1698,6 +1743,7 @@ static JsonNode *stats_cb(nm_plugin *p, gpointer data)
 		add_int(b, "agent_restarts", (gint64)t->restarts);
 		add_int(b, "walk_errors", (gint64)t->walk_errors);
 		add_int(b, "walks_truncated", (gint64)t->truncated);
+		add_int(b, "deadline_aborts", (gint64)t->deadline_aborts);
 		add_int(b, "wrong_source", (gint64)t->wrong_source);
 		add_int(b, "unmatched", (gint64)t->unmatched);
 		json_builder_set_member_name(b, "poll_duration");

@@ -28,7 +28,7 @@ if [ ! -x "$DUMP" ] || [ ! -f "$SNMPPLUG/snmp.la" ]; then
 	exit 0
 fi
 
-plan 27
+plan 28
 
 netmon_conf() {
 	cat >"$1" <<EOC
@@ -159,9 +159,10 @@ rocommunity public 127.0.0.1
 EOC
 SNMP_PERSISTENT_DIR="$TMP/persist" spawn SNMPD snmpd -f -Lo -C \
 	-c "$TMP/snmpd.conf" -p "$TMP/snmpd.pid" >"$TMP/snmpd.log" 2>&1
-HOLE=$(free_port); SLOW=$(free_port)
+HOLE=$(free_port); SLOW=$(free_port); SLOW2=$(free_port)
 spawn MPH python3 "$MOCK" "$HOLE" blackhole >/dev/null 2>&1
 spawn MPS python3 "$MOCK" "$SLOW" slow:9 >"$TMP/slow.log" 2>&1
+spawn MPD python3 "$MOCK" "$SLOW2" slow:9 >/dev/null 2>&1
 wait_for 10 snmpget -v2c -c public -t 0.2 -r 0 127.0.0.1:$AGENT 1.3.6.1.2.1.1.3.0
 ok $? "snmpd for the healthy targets answers"
 wait_for 10 sh -c "ss -Huan 'sport = :$SLOW' | grep -q . && ss -Huan 'sport = :$HOLE' | grep -q ."
@@ -172,6 +173,8 @@ healthy="" bad=""
 for i in $(seq 1 940); do healthy="$healthy{ name = \"ok$i\"; address = \"127.0.0.1:$AGENT\"; },"; done
 for i in $(seq 1 50); do bad="$bad{ name = \"hole$i\"; address = \"127.0.0.1:$HOLE\"; },"; done
 for i in $(seq 1 10); do bad="$bad{ name = \"slow$i\"; address = \"127.0.0.1:$SLOW\"; },"; done
+# and one more slow agent, polled with a 2 s deadline
+bad="$bad{ name = \"deadline\"; address = \"127.0.0.1:$SLOW2\"; deadline = 2; },"
 common="interval = 4; timeout = 10; retries = 0;
  sets = ( { name = \"svc\"; scalars = ( { oid = \"1.3.6.1.2.1.1.7.0\"; type = \"gauge\";
    type_instance = \"services\"; } ); } );
@@ -203,6 +206,9 @@ ok $? "each slow target: answered after 9 s (success), its turns in the meantime
 ok $? "each black-holed target: a 10 s timeout, the turns it covered skipped" || diag "$(j '.targets.hole1')"
 [ "$(j '[.targets[] | .overlaps] | add')" = 0 ] && [ "$(j '[.targets[] | select(.polls > .successes + .failures + 1)] | length')" = 0 ]
 ok $? "no device ever had two requests or two polls in flight (overlaps 0; polls = ends + at most the one running)"
+[ "$(stat deadline deadline_aborts)" -ge 2 ] && [ "$(stat deadline successes)" = 0 ] &&
+	stat deadline last_error | grep -q 'deadline of 2 s' && ! grep -q '^METRIC deadline/' "$OUT"
+ok $? "deadline = 2 s: the 9 s poll aborted each turn ($(stat deadline deadline_aborts) times), reported, nothing published" || diag "$(j .targets.deadline)"
 slowreq=$(grep -c '^req' "$TMP/slow.log")
 [ "$slowreq" -le 20 ]
 ok $? "the slow agent got $slowreq requests for 10 targets in 15 s: one poll at a time each"
