@@ -72,6 +72,7 @@
 #include <glib/gstdio.h>
 #include <rrd.h>
 #include <rrd_client.h>
+#include <dlfcn.h>
 
 #include <netmon/plugin.h>
 
@@ -1609,6 +1610,17 @@ static gboolean rrd_init(nm_plugin *p, const config_setting_t *conf,
 	nm_sub_options opts = { 0 };
 	guint64 b1 = 0, b2 = 0;
 
+	/* librrd keeps per-thread error contexts whose destructor runs when a
+	 * thread ends; threads that called librrd (worker pool, the bus
+	 * delivery thread under back-pressure) can end after the plugin and
+	 * librrd are unloaded, and netmond then crashed at exit (seen after
+	 * rrdcached outages). Pin librrd in memory. */
+	{
+		Dl_info di;
+		if (dladdr((void *)rrd_update_r, &di) != 0 && di.dli_fname != NULL &&
+		    dlopen(di.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE) == NULL)
+			NM_DEBUG(p, "cannot pin %s: %s", di.dli_fname, dlerror());
+	}
 	c->p = p;
 	g_mutex_init(&c->lock);
 	g_mutex_init(&c->wlock);

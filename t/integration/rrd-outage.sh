@@ -27,7 +27,7 @@ for tool in rrdtool rrdcached jq; do
 		exit 0
 	fi
 done
-plan 6
+plan 7
 
 R="$TMP/rrd"
 RSOCK="$TMP/rrdcached.sock"
@@ -71,6 +71,7 @@ figures=$(ctl stats --json | jq -c '.plugins.rrd.details | {updates_written, res
 ok $? "no update refused or lost by netmon: $figures"
 kill -TERM "$PID"
 wait_exit "$PID" 60
+ok "$EXIT_STATUS" "netmond exits 0" || diag "$(tail -5 "$TMP/log")"
 kill -TERM "$RPID"   # rrdcached writes everything at exit
 wait_exit "$RPID" 60
 
