@@ -61,7 +61,7 @@ nagios = {
 alert = {
   max_attempts = 2;
   group_by = "{host}";
-  group_wait = 3;
+  group_wait = 6;
   parents = ( { host = "sw1"; parent = "core1"; } );
   maintenance = ( { match = "maint1"; days = "*"; start = "$WSTART"; end = "$WEND"; utc = true; comment = "patching"; },
                   { match = "later/*"; start = "$LATER"; end = "$LATER2"; utc = true; } );
@@ -89,7 +89,7 @@ sleep 1
 echo 2 >"$TMP/s1"; echo 2 >"$TMP/s2"; echo 1 >"$TMP/s3"; echo 2 >"$TMP/m"
 wait_for 20 grep -q '"group":"web1"' "$TMP/hook.log"
 ok $? "the web1 group reached the webhook receiver" || diag "$(cat "$TMP/hook.log"; tail -20 "$TMP/log")"
-sleep 4   # anything that would come after the group wait
+sleep 7   # anything that would come after the group wait
 hook1=$(grep '"group":"web1"' "$TMP/hook.log")
 [ "$(grep -c '"group":"web1"' "$TMP/hook.log")" = 1 ] &&
 	[ "$(echo "$hook1" | jq -r '.count')" = 3 ] &&
