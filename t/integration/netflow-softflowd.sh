@@ -15,8 +15,8 @@ done
 
 plan 10
 
-PORT=$((21000 + RANDOM % 20000))
-NFPORT=$((PORT + 1))
+PORT=$(free_port)
+NFPORT=$(free_port)
 FLOWS=300
 
 cat >"$TMP/nf.conf" <<EOC

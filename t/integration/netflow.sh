@@ -11,7 +11,7 @@
 plan 27
 
 GEN="$top_builddir/t/tools/nm-flowgen"
-PORT=$((21000 + RANDOM % 20000))
+PORT=$(free_port)   # UDP and TCP (IPFIX over TCP) on one number
 
 cat >"$TMP/nf.conf" <<EOC
 netmond = {
