@@ -6,7 +6,7 @@
 # Copyright (C) 2026 the netmon authors. GPL-2.0-or-later, see COPYING.
 . "$(dirname "$0")/lib.sh"
 
-need="rrd events snmp icmp syslog netflow nagios threshold alert report"
+need="rrd events snmp icmp syslog netflow nagios threshold pattern alert report"
 for p in $need; do
 	if [ ! -f "$top_builddir/plugins/$p/$p.la" ]; then
 		echo "1..0 # SKIP plugin $p not built"
