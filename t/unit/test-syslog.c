@@ -401,6 +401,18 @@ static void test_framing_basic(void)
 	g_assert_cmpstr(got->pdata[1], ==, "F:<13>next");
 	g_ptr_array_free(got, TRUE);
 	g_free(lng);
+	/* a line of exactly max_msg bytes whose LF comes in the next read is
+	 * whole, not truncated: the result must not depend on where the
+	 * stream was split (it once did, in syslog.c's own framing) */
+	char *exact = g_strndup(fill, 480);
+	const char *ex[] = { exact, "\n<13>z\n" };
+	got = frame_stream(ex, 2, 480, FALSE, &bad, &left);
+	g_assert_cmpuint(got->len, ==, 2);
+	g_assert_true(((char *)got->pdata[0])[0] == 'F');
+	g_assert_cmpuint(strlen(got->pdata[0]), ==, 2 + 480);
+	g_assert_cmpstr(got->pdata[1], ==, "F:<13>z");
+	g_ptr_array_free(got, TRUE);
+	g_free(exact);
 	g_free(fill);
 }
 
