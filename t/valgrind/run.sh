@@ -42,7 +42,8 @@ mkdir -p "$out"
 
 vg="valgrind --tool=memcheck --leak-check=full --errors-for-leak-kinds=definite"
 vg="$vg --show-leak-kinds=definite --error-exitcode=99 --num-callers=40"
-vg="$vg --track-origins=yes --suppressions=$src/t/valgrind/netmon.supp"
+vg="$vg --track-origins=yes --keep-debuginfo=yes"
+vg="$vg --suppressions=$src/t/valgrind/netmon.supp"
 vg="$vg ${VALGRIND_EXTRA:-}"
 
 found=0
