@@ -179,7 +179,7 @@ static JsonNode *stats_json(nm_core *core, gboolean details)
 	json_builder_set_member_name(b, "pid");
 	json_builder_add_int_value(b, getpid());
 	json_builder_set_member_name(b, "uptime_s");
-	json_builder_add_double_value(b, (g_get_real_time() - core->started) / 1e6);
+	json_builder_add_double_value(b, (g_get_monotonic_time() - core->started_mono) / 1e6);
 	json_builder_set_member_name(b, "reloads");
 	json_builder_add_int_value(b, (gint64)core->reloads);
 	json_builder_set_member_name(b, "reload_failures");

@@ -610,6 +610,9 @@ const nm_conf_key nm_core_config_keys[] = {
 	  .help = "drop privileges to this user" },
 	{ .name = "group", .kind = NM_CONF_STRING,
 	  .help = "drop privileges to this group" },
+	{ .name = "allow_root", .kind = NM_CONF_BOOL,
+	  .help = "run plugins as root when no user is set (default false: "
+		  "refuse)" },
 	{ .name = "hostname", .kind = NM_CONF_STRING,
 	  .help = "host name for netmon's own metrics (default: this host's)" },
 	{ .name = "shard", .kind = NM_CONF_STRING,
@@ -793,6 +796,7 @@ static void apply_netmond(nm_core_config *c, const config_setting_t *netmond,
 					       10 * G_USEC_PER_SEC);
 	c->user = g_strdup(nm_conf_string(netmond, "user", NULL));
 	c->group = g_strdup(nm_conf_string(netmond, "group", NULL));
+	c->allow_root = nm_conf_bool(netmond, "allow_root", FALSE);
 	c->hostname = g_strdup(nm_conf_string(netmond, "hostname",
 					      g_get_host_name()));
 	c->shard_index = 0;

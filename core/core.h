@@ -28,6 +28,8 @@ typedef struct {
 	guint workers;          /**< worker pool size; default 4 */
 	gint64 shutdown_timeout; /**< µs to drain at SIGTERM; default 10 s */
 	char *user, *group;     /**< drop privileges to these, or NULL */
+	gboolean allow_root;    /**< netmond.allow_root: run plugins as root
+				     without user (default FALSE: refuse) */
 	char *hostname;         /**< default g_get_host_name() */
 	guint shard_index;      /**< netmond.shard "I/N": I (default 0) */
 	guint shard_count;      /**< N (default 1: every target is ours) */

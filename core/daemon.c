@@ -117,6 +117,7 @@ static gboolean start_plugins(GPtrArray *plugins, GError **err)
 gboolean nm_core_start(nm_core *core, gboolean with_ctl, GError **err)
 {
 	core->started = g_get_real_time();
+	core->started_mono = g_get_monotonic_time();
 	core->bus = nm_bus_new();
 	core->pool = g_thread_pool_new(nm_pool_run, NULL,
 				       (gint)core->config->workers, FALSE, err);

@@ -59,7 +59,9 @@ struct nm_core {
 	nm_timer *self_timer;     /* publishes netmon's own metrics */
 	nm_plugin *self;          /* pseudo-plugin "netmon" owning core timers */
 	nm_ctl_server *ctl;
-	gint64 started;           /* real time, µs */
+	gint64 started;           /* real time, µs (shown as a date) */
+	gint64 started_mono;      /* monotonic time, µs (uptime: a wall-clock
+				     step must not make it jump) */
 	gboolean stopping;
 	GMainLoop *loop;
 	guint64 reloads, reload_failures;

@@ -253,7 +253,8 @@ static int run(options *op)
 	nm_log_set_level(config->log_level);
 	/* Before any thread (plugins' libraries may start some when loaded). */
 	if (!o.test_only &&
-	    !nm_privs_limit_bounding(config, nm_privs_needed(config), &err)) {
+	    (!nm_privs_root_allowed(config, &err) ||
+	     !nm_privs_limit_bounding(config, nm_privs_needed(config), &err))) {
 		fprintf(stderr, "netmond: %s\n", err->message);
 		g_error_free(err);
 		nm_core_config_free(config);

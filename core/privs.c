@@ -50,6 +50,20 @@ static int set_caps(guint64 keep)
 	return (int)syscall(SYS_capset, &hdr, data);
 }
 
+gboolean nm_privs_root_allowed(const nm_core_config *c, GError **err)
+{
+	if (geteuid() != 0 || c->user != NULL || c->allow_root ||
+	    g_strcmp0(g_getenv("NETMOND_ALLOW_ROOT"), "1") == 0)
+		return TRUE;
+	g_set_error(err, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+		    "%s: refusing to run plugins as root: set netmond.user "
+		    "(e.g. user = \"netmon\";) so that netmond binds its "
+		    "sockets as root and then drops to that user, or set "
+		    "netmond.allow_root = true; (or NETMOND_ALLOW_ROOT=1 in "
+		    "the environment) to run as root anyway", c->file);
+	return FALSE;
+}
+
 guint64 nm_privs_needed(const nm_core_config *c)
 {
 	guint64 keep = 0;

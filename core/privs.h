@@ -14,6 +14,15 @@ G_BEGIN_DECLS
  *  group is configured (it re-opens raw sockets at a reload), else 0. */
 guint64 nm_privs_needed(const nm_core_config *c);
 
+/** Whether netmond may go on with the effective uid it has: TRUE unless
+ *  it runs as root (euid 0) with no netmond.user to drop to, no
+ *  netmond.allow_root = true in the config and no NETMOND_ALLOW_ROOT=1 in
+ *  the environment (for test suites and one-off runs from a build tree).
+ *  On FALSE, @err (G_IO_ERROR_PERMISSION_DENIED) names the file and both
+ *  ways out. Call after
+ *  loading the config and before starting any plugin. */
+gboolean nm_privs_root_allowed(const nm_core_config *c, GError **err);
+
 /** When running as root with netmond.user set: cut the bounding set of
  *  the calling thread to @keep. Call before any thread exists, so every
  *  thread inherits it (the bounding set is per thread); the capabilities

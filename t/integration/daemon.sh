@@ -5,7 +5,7 @@
 # Copyright (C) 2026 the netmon authors. GPL-2.0-or-later, see COPYING.
 . "$(dirname "$0")/lib.sh"
 
-plan 25
+plan 28
 
 # conf FILE EXTRA: write a config with the netmond group and EXTRA groups.
 conf() {
@@ -116,4 +116,26 @@ ok $? "netmond -C detaches, writes its pid file and keeps running"
 [ -n "$pid" ] && _pids="$_pids $pid"
 ctl status | grep -q "^netmond .* running, pid $pid"
 ok $? "netmonctl status answers from the background daemon"
+kill -TERM "$pid" 2>/dev/null
+wait_for 30 sh -c "! kill -0 $pid 2>/dev/null"
+
+# --- root without netmond.user is refused unless told ---
+if [ "$(id -u)" -ne 0 ]; then
+	for i in 1 2 3; do echo "ok $((_n + i)) # SKIP not root"; done
+	_n=$((_n + 3))
+else
+	env -u NETMOND_ALLOW_ROOT "$NETMOND" -f -C "$TMP/good.conf" >"$TMP/root.out" 2>&1
+	st=$?
+	ok $((st == 1 ? 0 : 1)) "as root with no netmond.user, netmond refuses to start"
+	grep -q "^netmond: $TMP/good.conf: refusing to run plugins as root: set netmond.user .* netmond.allow_root = true" "$TMP/root.out"
+	ok $? "and says why, naming the file and both ways out" || diag "$(cat "$TMP/root.out")"
+	conf "$TMP/root.conf" 'consumer = { output = "'"$TMP"'/root.c.out"; };'
+	sed -i 's/^  interval = 1;/  interval = 1; allow_root = true;/' "$TMP/root.conf"
+	rm -f "$SOCK"
+	spawn PID env -u NETMOND_ALLOW_ROOT "$NETMOND" -f -C "$TMP/root.conf" 2>"$TMP/log-root"
+	wait_for 10 test -S "$SOCK"
+	ok $? "netmond.allow_root = true lets it run as root" || diag "$(tail -5 "$TMP/log-root")"
+	kill -TERM "$PID"
+	wait_exit "$PID" 30
+fi
 finish

@@ -1205,7 +1205,7 @@ static void test_keys_table(Fixture *f, gconstpointer d)
 		for (j = k + 1; j->name != NULL; j++)
 			g_assert_cmpstr(j->name, !=, k->name);
 	}
-	g_assert_cmpuint(n, ==, 14); /* ... shard, log */
+	g_assert_cmpuint(n, ==, 15); /* ... shard, log, allow_root */
 }
 
 int main(int argc, char *argv[])
