@@ -32,11 +32,3 @@ t_fuzz_fuzz_ctl_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
 t_fuzz_fuzz_ctl_LDFLAGS = $(FUZZ_CFLAGS) -rdynamic
 t_fuzz_fuzz_ctl_LDADD = $(CORE_FUZZ_LIBS)
 endif
-
-## Core hardening tests of issue 12 that are not fuzz targets (kept here,
-## with the core's fuzz targets, so that Makefile.am stays untouched).
-TESTS += t/integration/reload-flood.sh
-EXTRA_DIST += t/integration/reload-flood.sh
-## Valgrind memcheck over the integration tests: a manual or periodic job
-## (t/valgrind/run.sh BUILD_DIR [TEST...], about 10 minutes), not in CI.
-EXTRA_DIST += t/valgrind/run.sh t/valgrind/netmon.supp
