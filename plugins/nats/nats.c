@@ -909,7 +909,8 @@ static void bridge_free(bridge *b)
 	if (b->js != NULL)
 		jsCtx_Destroy(b->js);
 	if (b->nc != NULL) {
-		gint64 until = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
+		gint64 until = g_get_monotonic_time() + 20 * G_USEC_PER_SEC;
+		gboolean closed;
 		natsConnection_Close(b->nc);
 		/* libnats calls back asynchronously: wait for the last one
 		 * before freeing what the callbacks use. */
@@ -918,7 +919,15 @@ static void bridge_free(bridge *b)
 		while (!b->closed)
 			if (!g_cond_wait_until(&b->cond, &b->lock, until))
 				break;
+		closed = b->closed;
 		g_mutex_unlock(&b->lock);
+		if (!closed) {
+			/* A callback may still come: keep what it uses (a
+			 * bounded leak at stop) rather than free it under it. */
+			NM_WARNING(b->p, "libnats did not report the connection "
+				   "closed within 20 s; its state is not freed");
+			return;
+		}
 		natsConnection_Destroy(b->nc);
 	}
 	natsOptions_Destroy(b->opts);
