@@ -797,6 +797,21 @@ void nm_snmp_config_free(nm_snmp_config *c)
 /* ------------------------------------------------------------------ */
 /* Varbinds                                                            */
 
+/* @d as an integer, saturated at the int64 range and 0 for NaN: a cast of
+ * an out-of-range double is undefined behaviour (C11 6.3.1.4), and an
+ * Opaque float or a numeric string from an agent or a forged trap can hold
+ * anything (found by fuzz-snmp: an Opaque float of -1.7e38). */
+static gint64 double_to_i64(double d)
+{
+	if (d != d)
+		return 0;
+	if (d >= 9223372036854775807.0)
+		return G_MAXINT64;
+	if (d <= -9223372036854775808.0)
+		return G_MININT64;
+	return (gint64)d;
+}
+
 gboolean nm_snmp_vb_number(const netsnmp_variable_list *vb, nm_snmp_number *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -824,11 +839,11 @@ gboolean nm_snmp_vb_number(const netsnmp_variable_list *vb, nm_snmp_number *out)
 #ifdef NETSNMP_WITH_OPAQUE_SPECIAL_TYPES
 	case ASN_OPAQUE_FLOAT:
 		out->d = *vb->val.floatVal;
-		out->i = (gint64)out->d;
+		out->i = double_to_i64(out->d);
 		return TRUE;
 	case ASN_OPAQUE_DOUBLE:
 		out->d = *vb->val.doubleVal;
-		out->i = (gint64)out->d;
+		out->i = double_to_i64(out->d);
 		return TRUE;
 	case ASN_OPAQUE_U64:
 	case ASN_OPAQUE_I64:
@@ -850,7 +865,7 @@ gboolean nm_snmp_vb_number(const netsnmp_variable_list *vb, nm_snmp_number *out)
 		out->d = g_ascii_strtod(buf, &end);
 		if (end == buf || *g_strchug(end) != '\0')
 			return FALSE;
-		out->i = (gint64)out->d;
+		out->i = double_to_i64(out->d);
 		return TRUE;
 	}
 	default:
