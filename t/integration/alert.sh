@@ -19,7 +19,7 @@ if ! command -v python3 >/dev/null; then
 	for i in $(seq 1 12); do echo "ok $i # SKIP python3 missing"; done
 	exit 0
 fi
-PORT=$((20000 + ($$ + 7) % 20000))
+PORT=$(free_port)
 spawn RECV python3 "$CHECKS/webhook-recv.py" $PORT "$TMP/hook.log"
 echo 0 >"$TMP/svc"; echo 0 >"$TMP/ping"; echo 0 >"$TMP/svc2"
 

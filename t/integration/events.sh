@@ -14,10 +14,7 @@ for tool in logger jq sqlite3; do
 	fi
 done
 
-PORT=$((20000 + RANDOM % 40000))
-while ss -Htaun 2>/dev/null | awk '{print $5}' | grep -q ":$PORT\$"; do
-	PORT=$((20000 + RANDOM % 40000))
-done
+PORT=$(free_port)
 
 plan 17
 

@@ -20,7 +20,7 @@ if [ ! -x "$MP/check_dummy" ] || ! command -v socat >/dev/null; then
 fi
 
 # A TCP listener on loopback for check_tcp.
-PORT=$((20000 + $$ % 20000))
+PORT=$(free_port)
 spawn SOCAT socat TCP-LISTEN:$PORT,bind=127.0.0.1,reuseaddr,fork SYSTEM:'echo hello'
 wait_for 5 "$MP/check_tcp" -H 127.0.0.1 -p $PORT
 CLOSED=$((PORT + 1))

@@ -20,20 +20,13 @@ PLUGDIRS="$top_builddir/plugins/nats:$top_builddir/t/data/nats"
 TYPES="metric event flow config state notification"
 ALL='[ "metric", "event", "flow", "config", "state", "notification" ]'
 
-free_tcp_port() {
-	local p
-	while :; do
-		p=$((20000 + RANDOM % 40000))
-		ss -ltn 2>/dev/null | grep -q ":$p " || { echo $p; return; }
-	done
-}
-PORT=$(free_tcp_port)
+PORT=$(free_port)
 URL="nats://127.0.0.1:$PORT"
 
 start_nats() {
 	spawn NATS_PID nats-server -js -a 127.0.0.1 -p "$PORT" -sd "$TMP/js" \
 		-l "$TMP/nats-server.log"
-	wait_for 10 sh -c "ss -ltn | grep -q '127.0.0.1:$PORT '"
+	wait_for 30 sh -c "ss -ltn | grep -q '127.0.0.1:$PORT '"
 }
 
 # conf FILE NAME BODY: a netmond config for node NAME (socket $TMP/NAME.sock)
