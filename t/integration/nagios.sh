@@ -61,7 +61,9 @@ spawn PID "$NETMOND" -f -C "$TMP/n.conf" 2>"$TMP/log"
 wait_for 10 test -S "$SOCK"
 # d SERVICE FIELD
 d() { ctl stats --json | jq -r ".plugins.nagios.details.checks[\"lo/$1\"].$2"; }
-wait_for 15 sh -c "[ \"\$($NETMONCTL -s $SOCK stats --json | jq -r '[.plugins.nagios.details.checks[] | select(.state==\"PENDING\")] | length')\" = 0 ]"
+# The hang check (interval 30 s) first runs at its phase in the interval:
+# up to 30 s after start.
+wait_for 40 sh -c "[ \"\$($NETMONCTL -s $SOCK stats --json | jq -r '[.plugins.nagios.details.checks[] | select(.state==\"PENDING\")] | length')\" = 0 ]"
 ok $? "every check ran" || diag "$(ctl stats --json | jq .plugins.nagios.details)"
 
 [ "$(d dummy-ok state)" = OK ] && [ "$(d dummy-ok output)" = "OK: all good" ]
@@ -74,7 +76,7 @@ ok $? "check_tcp to a listening loopback port is OK ($(d tcp-open output))"
 ok $? "check_tcp to a closed port is CRITICAL ($(d tcp-closed output))"
 wait_for 10 sh -c "[ \"\$($NETMONCTL -s $SOCK stats --json | jq -r '.plugins.nagios.details.checks[\"lo/ping\"].state')\" = OK ]"
 ok $? "check_ping 127.0.0.1 is OK ($(d ping output))"
-wait_for 10 sh -c "[ \"\$($NETMONCTL -s $SOCK stats --json | jq -r '.plugins.nagios.details.checks[\"lo/hang\"].state')\" = UNKNOWN ]"
+wait_for 40 sh -c "[ \"\$($NETMONCTL -s $SOCK stats --json | jq -r '.plugins.nagios.details.checks[\"lo/hang\"].state')\" = UNKNOWN ]"
 ok $? "a hanging check is UNKNOWN after its timeout"
 d hang output | grep -q "timed out after 1.0 s"
 ok $? "and says it timed out ($(d hang output))"
