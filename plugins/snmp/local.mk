@@ -8,6 +8,7 @@ TESTS += t/unit/test-snmp t/integration/snmp.sh t/integration/snmp-hardening.sh
 endif
 plugins_snmp_snmp_la_SOURCES = plugins/snmp/snmp.c plugins/snmp/snmp-logic.c \
 	plugins/snmp/snmp-sched.c plugins/snmp/snmp-sched.h \
+	plugins/snmp/snmp-trap.c plugins/snmp/snmp-trap.h \
 	plugins/snmp/snmp-logic.h
 plugins_snmp_snmp_la_CFLAGS = $(AM_CFLAGS) $(NETSNMP_CFLAGS)
 plugins_snmp_snmp_la_LIBADD = $(NETSNMP_LIBS)

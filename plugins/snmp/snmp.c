@@ -1,4 +1,4 @@
-/* netmon snmp plugin — asynchronous SNMP polling and trap reception.
+/* netmon snmp plugin — asynchronous SNMP polling (traps: snmp-trap.c).
  *
  * Copyright (C) 2026 the netmon authors. GPL-2.0-or-later, see COPYING.
  *
@@ -37,6 +37,7 @@
 
 #include "snmp-logic.h"
 #include "snmp-sched.h"
+#include "snmp-trap.h"
 
 #define SCALARS_PER_PDU 16
 #define TICK_INTERVAL (50 * 1000)   /* µs, net-snmp timeout checks */
@@ -148,19 +149,12 @@ struct snmp_plugin {
 	gint64 queued_max;
 	nm_counter *c_requests, *c_timeouts, *c_polls_failed, *c_metrics;
 	nm_counter *c_wrong_source, *c_unmatched;
-	nm_counter *c_traps, *c_informs, *c_traps_rejected, *c_trap_errors;
-	/* traps */
-	void *trap_sessp;
-	netsnmp_transport *trap_transport;
-	int trap_fd;
-	guint trap_watch;
+	nm_snmp_trap *trap;     /* receiver on trap_listen, or NULL */
 };
 
 static const oid sysUpTime0[] = { 1, 3, 6, 1, 2, 1, 1, 3, 0 };
 static const oid sysName0[] = { 1, 3, 6, 1, 2, 1, 1, 5, 0 };
 static const oid sysDescr0[] = { 1, 3, 6, 1, 2, 1, 1, 1, 0 };
-static const oid snmpTrapOID0[] = { 1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0 };
-static const oid snmpTraps[] = { 1, 3, 6, 1, 6, 3, 1, 1, 5 };
 
 static void send_next(target *t);
 static void poll_start(target *t);
@@ -1506,184 +1500,6 @@ static void poll_start(target *t)
 }
 
 /* ------------------------------------------------------------------ */
-/* Traps (RFC 3416 §4.2.6/4.2.7, RFC 3584 §3.1 for v1 traps)            */
-
-/* The sender's IP address of a received PDU (new string). */
-static char *trap_source(snmp_plugin *sp, netsnmp_pdu *pdu)
-{
-	char *txt = NULL, *a, *b, *res;
-
-	if (sp->trap_transport->f_fmtaddr != NULL)
-		txt = sp->trap_transport->f_fmtaddr(sp->trap_transport,
-						    pdu->transport_data,
-						    pdu->transport_data_length);
-	if (txt == NULL)
-		return g_strdup("");
-	a = strchr(txt, '[');
-	b = a ? strchr(a, ']') : NULL;
-	res = (a && b) ? g_strndup(a + 1, (gsize)(b - a - 1)) : g_strdup(txt);
-	free(txt);
-	return res;
-}
-
-
-/* A PDU on trap_listen: v1 Trap (trap OID from RFC 3584 §3.1), v2c
- * SNMPv2-Trap or InformRequest (RFC 3416 §4.2.6/4.2.7) becomes one EVENT;
- * an inform is acknowledged with a Response. Others are counted as
- * trap_errors; a community other than trap_community as traps_rejected. */
-static int trap_cb(int op, netsnmp_session *sess, int reqid, netsnmp_pdu *pdu,
-		   void *magic)
-{
-	snmp_plugin *sp = magic;
-	nm_event ev = { 0 };
-	GString *text, *sd;
-	char *source, *trap_oid = NULL;
-	const char *kind;
-
-	(void)sess;
-	(void)reqid;
-	if (op != NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE || pdu == NULL)
-		return 1;
-	if (pdu->command != SNMP_MSG_TRAP && pdu->command != SNMP_MSG_TRAP2 &&
-	    pdu->command != SNMP_MSG_INFORM) {
-		nm_counter_add(sp->c_trap_errors, 1);
-		return 1;
-	}
-	if (sp->conf->trap_community != NULL &&
-	    (pdu->community == NULL ||
-	     pdu->community_len != strlen(sp->conf->trap_community) ||
-	     memcmp(pdu->community, sp->conf->trap_community,
-		    pdu->community_len) != 0)) {
-		nm_counter_add(sp->c_traps_rejected, 1);
-		return 1;
-	}
-	source = trap_source(sp, pdu);
-	text = g_string_new(NULL);
-	if (pdu->command == SNMP_MSG_TRAP) {
-		kind = "trap";
-		if (pdu->trap_type != SNMP_TRAP_ENTERPRISESPECIFIC &&
-		    pdu->trap_type >= 0 && pdu->trap_type < 6) {
-			char *base = oid_text(snmpTraps, G_N_ELEMENTS(snmpTraps));
-			trap_oid = g_strdup_printf("%s.%ld", base, pdu->trap_type + 1);
-			g_free(base);
-		} else {
-			char *ent = oid_text(pdu->enterprise, pdu->enterprise_length);
-			trap_oid = g_strdup_printf("%s.0.%ld", ent, pdu->specific_type);
-			g_free(ent);
-		}
-		for (const netsnmp_variable_list *vb = pdu->variables; vb;
-		     vb = vb->next_variable)
-			nm_snmp_vb_append_text(text, vb);
-	} else {
-		kind = pdu->command == SNMP_MSG_INFORM ? "inform" : "trap";
-		for (const netsnmp_variable_list *vb = pdu->variables; vb;
-		     vb = vb->next_variable) {
-			if (snmp_oid_compare(vb->name, vb->name_length, snmpTrapOID0,
-					     G_N_ELEMENTS(snmpTrapOID0)) == 0 &&
-			    vb->type == ASN_OBJECT_ID && trap_oid == NULL)
-				trap_oid = oid_text(vb->val.objid,
-						    vb->val_len / sizeof(oid));
-			else if (snmp_oid_compare(vb->name, vb->name_length,
-						  sysUpTime0,
-						  G_N_ELEMENTS(sysUpTime0)) != 0)
-				nm_snmp_vb_append_text(text, vb);
-		}
-	}
-	if (trap_oid == NULL)
-		trap_oid = g_strdup("");
-	sd = g_string_new(NULL);
-	g_string_append_printf(sd, "[snmpTrap@32473 oid=\"%s\" version=\"%s\" "
-			       "type=\"%s\"]", trap_oid,
-			       pdu->version == SNMP_VERSION_1 ? "1"
-			       : pdu->version == SNMP_VERSION_2c ? "2c" : "3",
-			       kind);
-	ev.source = source;
-	ev.host = source;
-	ev.facility = -1;
-	ev.severity = 5; /* notice */
-	ev.app_name = "snmptrap";
-	ev.msgid = trap_oid;
-	ev.structured_data = sd->str;
-	ev.text = text->str;
-	nm_plugin_publish(sp->p, nm_event_new(&ev, g_get_real_time()));
-	nm_counter_add(sp->c_traps, 1);
-	if (pdu->command == SNMP_MSG_INFORM) {
-		netsnmp_pdu *reply = snmp_clone_pdu(pdu);
-
-		if (reply == NULL) {
-			nm_counter_add(sp->c_trap_errors, 1);
-		} else {
-			reply->command = SNMP_MSG_RESPONSE;
-			reply->errstat = 0;
-			reply->errindex = 0;
-			if (snmp_sess_send(sp->trap_sessp, reply) == 0) {
-				snmp_free_pdu(reply);
-				nm_counter_add(sp->c_trap_errors, 1);
-			} else {
-				nm_counter_add(sp->c_informs, 1);
-			}
-		}
-	}
-	g_string_free(sd, TRUE);
-	g_string_free(text, TRUE);
-	g_free(trap_oid);
-	g_free(source);
-	return 1;
-}
-
-/* fd watch of the trap socket: read and dispatch to trap_cb(). */
-static gboolean on_trap_readable(gint fd, GIOCondition cond, gpointer data)
-{
-	snmp_plugin *sp = data;
-	netsnmp_large_fd_set fds;
-
-	(void)cond;
-	netsnmp_large_fd_set_init(&fds, fd + 1);
-	NETSNMP_LARGE_FD_SET(fd, &fds);
-	(void)snmp_sess_read2(sp->trap_sessp, &fds);
-	netsnmp_large_fd_set_cleanup(&fds);
-	return G_SOURCE_CONTINUE;
-}
-
-/* Bind trap_listen and attach a server session to it. FALSE with @err
- * naming the setting when the address cannot be bound (in use, needs
- * root for port 162). */
-static gboolean trap_open(snmp_plugin *sp, const config_setting_t *conf,
-			  GError **err)
-{
-	netsnmp_session s;
-	const char *spec = sp->conf->trap_listen;
-
-	sp->trap_transport = netsnmp_transport_open_server("snmptrap", spec);
-	if (sp->trap_transport == NULL)
-		return nm_conf_error(config_setting_get_member(conf, "trap_listen"),
-				     err, "cannot listen on '%s': %s", spec,
-				     g_strerror(errno));
-	snmp_sess_init(&s);
-	s.peername = SNMP_DEFAULT_PEERNAME;
-	s.version = SNMP_DEFAULT_VERSION;
-	s.community_len = SNMP_DEFAULT_COMMUNITY_LEN;
-	s.retries = SNMP_DEFAULT_RETRIES;
-	s.timeout = SNMP_DEFAULT_TIMEOUT;
-	s.callback = trap_cb;
-	s.callback_magic = sp;
-	s.authenticator = NULL;
-	s.isAuthoritative = SNMP_SESS_UNKNOWNAUTH;
-	sp->trap_sessp = snmp_sess_add(&s, sp->trap_transport, NULL, NULL);
-	if (sp->trap_sessp == NULL) {
-		/* snmp_sess_add closes the transport on failure */
-		sp->trap_transport = NULL;
-		return nm_conf_error(config_setting_get_member(conf, "trap_listen"),
-				     err, "cannot set up trap reception on '%s'",
-				     spec);
-	}
-	sp->trap_fd = sp->trap_transport->sock;
-	sp->trap_watch = nm_plugin_add_watch(sp->p, sp->trap_fd, G_IO_IN,
-					     on_trap_readable, sp);
-	return TRUE;
-}
-
-/* ------------------------------------------------------------------ */
 /* Stats                                                               */
 
 /* JSON member: seconds since the epoch (µs in), or null for 0. */
@@ -1849,7 +1665,6 @@ static gboolean snmp_init(nm_plugin *p, const config_setting_t *conf,
 	sp->p = p;
 	sp->conf = c;
 	sp->max_in_flight = c->max_in_flight;
-	sp->trap_fd = -1;
 	g_queue_init(&sp->waitq);
 	sp->targets = g_ptr_array_new();
 	sp->sched = nm_snmp_sched_new();
@@ -1860,10 +1675,6 @@ static gboolean snmp_init(nm_plugin *p, const config_setting_t *conf,
 	sp->c_metrics = nm_plugin_counter(p, "metrics");
 	sp->c_wrong_source = nm_plugin_counter(p, "replies_wrong_source");
 	sp->c_unmatched = nm_plugin_counter(p, "replies_unmatched");
-	sp->c_traps = nm_plugin_counter(p, "traps_received");
-	sp->c_informs = nm_plugin_counter(p, "informs_acknowledged");
-	sp->c_traps_rejected = nm_plugin_counter(p, "traps_rejected");
-	sp->c_trap_errors = nm_plugin_counter(p, "trap_errors");
 
 	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID,
 			       NETSNMP_DS_LIB_DONT_READ_CONFIGS, 1);
@@ -1911,7 +1722,8 @@ static gboolean snmp_init(nm_plugin *p, const config_setting_t *conf,
 	if (c->targets->len > 0)
 		nm_plugin_add_timer(p, "timeouts", TICK_INTERVAL, NM_TIMER_NOW,
 				    tick, sp, NULL);
-	if (c->trap_listen != NULL && !trap_open(sp, conf, err)) {
+	if (c->trap_listen != NULL &&
+	    (sp->trap = nm_snmp_trap_open(p, c, conf, err)) == NULL) {
 		for (guint i = 0; i < sp->targets->len; i++)
 			target_free(g_ptr_array_index(sp->targets, i));
 		g_ptr_array_free(sp->targets, TRUE);
@@ -1955,10 +1767,7 @@ static void snmp_shutdown_cb(nm_plugin *p)
 	g_string_free(sp->keybuf, TRUE);
 	if (sp->fds_init)
 		netsnmp_large_fd_set_cleanup(&sp->fds);
-	if (sp->trap_watch != 0)
-		nm_plugin_remove_watch(p, sp->trap_watch);
-	if (sp->trap_sessp != NULL)
-		snmp_sess_close(sp->trap_sessp);
+	nm_snmp_trap_close(sp->trap);
 	nm_snmp_config_free(sp->conf);
 	g_free(sp);
 	snmp_shutdown("netmond");
