@@ -2,7 +2,10 @@
  *
  * Copyright (C) 2026 the netmon authors. GPL-2.0-or-later, see COPYING.
  */
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 
 #include "agg.h"
@@ -32,6 +35,23 @@ typedef struct {
 	guint n;
 } ttab;
 
+/* Compact talker table for keys that fit 64 bits (the common case: IPv4
+ * source or destination, an IPv4 conversation, every application key),
+ * 32-byte slots -- half a cache line, and a quarter of the memory (and TLB
+ * reach) of a wide slot, which is what a busy exporter's lookups miss on.
+ * IPv6 keys (and anything else) go to the wide table of the same kind. */
+typedef struct {
+	guint64 key, bytes, packets, flows;   /* flows == 0: empty slot */
+} sentry;
+
+G_STATIC_ASSERT(sizeof(sentry) == 32);
+
+typedef struct {
+	sentry *slots;
+	guint mask;
+	guint n;
+} stab;
+
 #define IF_DIRECT 1024   /* ifIndex below this: array slot, no hashing */
 
 typedef struct {
@@ -49,7 +69,8 @@ typedef struct {
 	guint64 talkers_dropped;
 	GHashTable *ifs;               /* GUINT_TO_POINTER(ifindex+1) -> ifstat* */
 	ifstat **if_direct;            /* [IF_DIRECT], the same ifstat* as ifs */
-	ttab live[NF_BY_N];
+	ttab live[NF_BY_N];            /* wide keys (IPv6, ...) */
+	stab small[NF_BY_N];           /* 64-bit keys (IPv4, applications) */
 	GQueue history;                /* snapshot*, oldest first */
 } exp_agg;
 
@@ -91,16 +112,35 @@ static guint tkey_hash(gconstpointer p)
 	return tkey_hash_inl(p);
 }
 
+/* Zeroed, cache-line aligned memory for @bytes of table slots; tables
+ * of 2 MiB and more are 2 MiB aligned and marked for transparent huge
+ * pages (a talker table of a busy exporter spans megabytes: with 4 KiB
+ * pages nearly every lookup also missed the TLB). Free with free(). */
+static void *slots_alloc(gsize bytes)
+{
+	const gsize huge = 2u << 20;
+	gsize align = bytes >= huge ? huge : 64;
+	void *p = NULL;
+
+	if (posix_memalign(&p, align, bytes) != 0)
+		g_error("netflow: out of memory (%" G_GSIZE_FORMAT " bytes)", bytes);
+	/* Only a hint: without THP (or with it disabled) small pages do. */
+	if (align == huge && madvise(p, bytes, MADV_HUGEPAGE) != 0)
+		errno = 0;
+	memset(p, 0, bytes);
+	return p;
+}
+
 static void ttab_init(ttab *t)
 {
 	t->mask = 63;
 	t->n = 0;
-	t->slots = g_new0(tentry, t->mask + 1);
+	t->slots = slots_alloc(sizeof(tentry) * (t->mask + 1));
 }
 
 static void ttab_free(ttab *t)
 {
-	g_free(t->slots);
+	free(t->slots);
 	t->slots = NULL;
 }
 
@@ -116,7 +156,67 @@ static void ttab_clear(ttab *t)
 	t->n = 0;
 }
 
-/* Slot of @k (hash @h): its entry, or the empty slot where it belongs. */
+static void stab_init(stab *t)
+{
+	t->mask = 127;
+	t->n = 0;
+	t->slots = slots_alloc(sizeof(sentry) * (t->mask + 1));
+}
+
+static void stab_free(stab *t)
+{
+	free(t->slots);
+	t->slots = NULL;
+}
+
+static void stab_clear(stab *t)
+{
+	if (t->mask + 1 > 8192) {
+		stab_free(t);
+		stab_init(t);
+		return;
+	}
+	memset(t->slots, 0, sizeof(sentry) * (t->mask + 1));
+	t->n = 0;
+}
+
+/* murmur3's 64-bit finaliser: every key bit reaches the low bits used
+ * as the slot index. */
+static inline guint skey_hash(guint64 k)
+{
+	k ^= k >> 33;
+	k *= G_GUINT64_CONSTANT(0xff51afd7ed558ccd);
+	k ^= k >> 33;
+	k *= G_GUINT64_CONSTANT(0xc4ceb9fe1a85ec53);
+	k ^= k >> 33;
+	return (guint)k;
+}
+
+static inline sentry *stab_slot_h(const stab *t, guint64 k, guint h)
+{
+	guint i = h & t->mask;
+
+	for (;;) {
+		sentry *e = &t->slots[i];
+		if (e->flows == 0 || e->key == k)
+			return e;
+		i = (i + 1) & t->mask;
+	}
+}
+
+static void stab_grow(stab *t)
+{
+	sentry *old = t->slots;
+	guint cap = t->mask + 1;
+
+	t->mask = cap * 2 - 1;
+	t->slots = slots_alloc(sizeof(sentry) * cap * 2);
+	for (guint i = 0; i < cap; i++)
+		if (old[i].flows != 0)
+			*stab_slot_h(t, old[i].key, skey_hash(old[i].key)) = old[i];
+	free(old);
+}
+
 static inline tentry *ttab_slot_h(const ttab *t, const tkey *k, guint h)
 {
 	guint i = h & t->mask;
@@ -140,11 +240,11 @@ static void ttab_grow(ttab *t)
 	guint cap = t->mask + 1;
 
 	t->mask = cap * 2 - 1;
-	t->slots = g_new0(tentry, cap * 2);
+	t->slots = slots_alloc(sizeof(tentry) * cap * 2);
 	for (guint i = 0; i < cap; i++)
 		if (old[i].flows != 0)
 			*ttab_slot(t, &old[i].key) = old[i];
-	g_free(old);
+	free(old);
 }
 
 static gboolean tkey_equal(gconstpointer a, gconstpointer b)
@@ -168,8 +268,10 @@ static void exp_free(gpointer p)
 	g_free(e->name);
 	g_hash_table_destroy(e->ifs);
 	g_free(e->if_direct);
-	for (int i = 0; i < NF_BY_N; i++)
+	for (int i = 0; i < NF_BY_N; i++) {
 		ttab_free(&e->live[i]);
+		stab_free(&e->small[i]);
+	}
 	g_queue_clear_full(&e->history, snapshot_free);
 	g_free(e);
 }
@@ -205,8 +307,10 @@ static exp_agg *get_exp(nf_agg *a, const char *name)
 	e->name = g_strdup(name);
 	e->ifs = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
 	e->if_direct = g_new0(ifstat *, IF_DIRECT);
-	for (int i = 0; i < NF_BY_N; i++)
+	for (int i = 0; i < NF_BY_N; i++) {
 		ttab_init(&e->live[i]);
+		stab_init(&e->small[i]);
+	}
 	g_queue_init(&e->history);
 	g_hash_table_insert(a->exporters, e->name, e);
 	return e;
@@ -229,15 +333,16 @@ static ifstat *get_if(nf_agg *a, exp_agg *e, guint32 idx)
 	return s;
 }
 
-static inline void talk(nf_agg *a, exp_agg *e, ttab *tab, const tkey *k,
-			guint h, const nm_flow_record *r)
+static inline gboolean talk(nf_agg *a, exp_agg *e, int by, const tkey *k,
+			    guint h, const nm_flow_record *r)
 {
+	ttab *tab = &e->live[by];
 	tentry *t = ttab_slot_h(tab, k, h);
 
 	if (t->flows == 0) {
-		if (tab->n >= a->max_keys) {
+		if (tab->n + e->small[by].n >= a->max_keys) {
 			e->talkers_dropped++;
-			return;
+			return FALSE;
 		}
 		if ((tab->n + 1) * 2 > tab->mask + 1) {
 			ttab_grow(tab);
@@ -249,6 +354,95 @@ static inline void talk(nf_agg *a, exp_agg *e, ttab *tab, const tkey *k,
 	t->bytes += r->bytes;
 	t->packets += r->packets;
 	t->flows++;
+	return TRUE;
+}
+
+static inline gboolean talk_small(nf_agg *a, exp_agg *e, int by, guint64 k,
+				  guint h, const nm_flow_record *r)
+{
+	stab *tab = &e->small[by];
+	sentry *t = stab_slot_h(tab, k, h);
+
+	if (t->flows == 0) {
+		if (tab->n + e->live[by].n >= a->max_keys) {
+			e->talkers_dropped++;
+			return FALSE;
+		}
+		if ((tab->n + 1) * 2 > tab->mask + 1) {
+			stab_grow(tab);
+			t = stab_slot_h(tab, k, h);
+		}
+		t->key = k;
+		tab->n++;
+	}
+	t->bytes += r->bytes;
+	t->packets += r->packets;
+	t->flows++;
+	return TRUE;
+}
+
+static inline guint32 ip4_word(const nm_ip *ip)
+{
+	guint32 w;
+
+	memcpy(&w, ip->addr, 4);
+	return w;
+}
+
+static inline guint16 app_port(const nm_flow_record *r)
+{
+	if (r->src_port != 0 && (r->dst_port == 0 || r->src_port < r->dst_port))
+		return r->src_port;
+	return r->dst_port;
+}
+
+/* The 64-bit key of @r for kind @by, if it has one: IPv4 addresses (the
+ * four octets as stored), an IPv4 pair, (protocol, port). FALSE: the key
+ * needs the wide table. */
+static inline gboolean small_key(int by, const nm_flow_record *r, guint64 *k)
+{
+	switch (by) {
+	case NF_BY_SRC:
+		*k = ip4_word(&r->src);
+		return r->src.family == AF_INET;
+	case NF_BY_DST:
+		*k = ip4_word(&r->dst);
+		return r->dst.family == AF_INET;
+	case NF_BY_CONV:
+		*k = (guint64)ip4_word(&r->src) << 32 | ip4_word(&r->dst);
+		return r->src.family == AF_INET && r->dst.family == AF_INET;
+	default:
+		*k = (guint64)r->protocol << 16 | app_port(r);
+		return TRUE;
+	}
+}
+
+/* The wide key of a small table's entry of kind @by. */
+static void small_to_tentry(int by, const sentry *s, tentry *t)
+{
+	guint32 a = (guint32)(s->key >> 32), b = (guint32)s->key;
+
+	memset(t, 0, sizeof *t);
+	switch (by) {
+	case NF_BY_SRC:
+	case NF_BY_DST:
+		t->key.a.family = AF_INET;
+		memcpy(t->key.a.addr, &b, 4);
+		break;
+	case NF_BY_CONV:
+		t->key.a.family = AF_INET;
+		memcpy(t->key.a.addr, &a, 4);
+		t->key.b.family = AF_INET;
+		memcpy(t->key.b.addr, &b, 4);
+		break;
+	default:
+		t->key.proto = (guint8)(s->key >> 16);
+		t->key.port = (guint16)s->key;
+		break;
+	}
+	t->bytes = s->bytes;
+	t->packets = s->packets;
+	t->flows = s->flows;
 }
 
 /* The talker key of @r for kind @by, zeroed padding included. */
@@ -268,27 +462,49 @@ static inline void make_key(int by, const nm_flow_record *r, tkey *k)
 		break;
 	default:
 		k->proto = r->protocol;
-		if (r->src_port != 0 && (r->dst_port == 0 || r->src_port < r->dst_port))
-			k->port = r->src_port;
-		else
-			k->port = r->dst_port;
+		k->port = app_port(r);
 		break;
 	}
 }
 
-/* Records are taken AGG_CHUNK at a time, one talker kind after the other:
+/* Account @r in kind @by's tables, unbatched; FALSE if its key was new
+ * and the kind is full. */
+static gboolean talk_one(nf_agg *a, exp_agg *e, int by, const nm_flow_record *r)
+{
+	guint64 sk;
+	tkey k;
+
+	if (small_key(by, r, &sk))
+		return talk_small(a, e, by, sk, skey_hash(sk), r);
+	make_key(by, r, &k);
+	return talk(a, e, by, &k, tkey_hash_inl(&k), r);
+}
+
+/* Per record only two talker tables are touched: the conversation
+ * (source, destination) and the application. Source and destination
+ * talkers are sums over the conversations and are made from the
+ * conversation table when an interval ends or is queried (see
+ * live_entries()), which halves the random memory accesses per record.
+ * A record whose conversation could not be tracked (max_keys reached) is
+ * accounted in the source and destination tables directly, so those stay
+ * exact as long as they have room themselves.
+ *
+ * Records are taken AGG_CHUNK at a time, one talker kind after the other:
  * first every key's hash is computed and its slot prefetched, then the
  * slots are updated, so the cache misses of a chunk overlap instead of
- * coming one after the other (the talker tables of a busy exporter are
- * megabytes, far beyond the CPU caches). */
-#define AGG_CHUNK 64
+ * coming one after the other (the conversation table of a busy exporter
+ * is megabytes, far beyond the CPU's L2 cache). */
+#define AGG_CHUNK 32
 
 void nf_agg_add(nf_agg *a, const char *exporter, const nm_flow_record *recs,
 		guint n)
 {
+	static const int kinds[] = { NF_BY_CONV, NF_BY_APP };
 	exp_agg *e = get_exp(a, exporter);
 	tkey keys[AGG_CHUNK];
+	guint64 skeys[AGG_CHUNK];
 	guint hashes[AGG_CHUNK];
+	gboolean wide[AGG_CHUNK];
 
 	for (guint i = 0; i < n; i++) {
 		const nm_flow_record *r = &recs[i];
@@ -310,15 +526,32 @@ void nf_agg_add(nf_agg *a, const char *exporter, const nm_flow_record *recs,
 	}
 	for (guint base = 0; base < n; base += AGG_CHUNK) {
 		guint m = MIN((guint)AGG_CHUNK, n - base);
-		for (int by = 0; by < NF_BY_N; by++) {
-			ttab *tab = &e->live[by];
+		for (gsize x = 0; x < G_N_ELEMENTS(kinds); x++) {
+			int by = kinds[x];
+			const stab *st = &e->small[by];
+			const ttab *wt = &e->live[by];
 			for (guint j = 0; j < m; j++) {
-				make_key(by, &recs[base + j], &keys[j]);
-				hashes[j] = tkey_hash_inl(&keys[j]);
-				__builtin_prefetch(&tab->slots[hashes[j] & tab->mask], 1);
+				const nm_flow_record *r = &recs[base + j];
+				wide[j] = !small_key(by, r, &skeys[j]);
+				if (!wide[j]) {
+					hashes[j] = skey_hash(skeys[j]);
+					__builtin_prefetch(&st->slots[hashes[j] & st->mask], 1);
+				} else {
+					make_key(by, r, &keys[j]);
+					hashes[j] = tkey_hash_inl(&keys[j]);
+					__builtin_prefetch(&wt->slots[hashes[j] & wt->mask], 1);
+				}
 			}
-			for (guint j = 0; j < m; j++)
-				talk(a, e, tab, &keys[j], hashes[j], &recs[base + j]);
+			for (guint j = 0; j < m; j++) {
+				const nm_flow_record *r = &recs[base + j];
+				gboolean ok = !wide[j]
+					? talk_small(a, e, by, skeys[j], hashes[j], r)
+					: talk(a, e, by, &keys[j], hashes[j], r);
+				if (!ok && by == NF_BY_CONV) {
+					(void)talk_one(a, e, NF_BY_SRC, r);
+					(void)talk_one(a, e, NF_BY_DST, r);
+				}
+			}
 		}
 	}
 }
@@ -332,14 +565,69 @@ static gint by_bytes_desc(gconstpointer x, gconstpointer y)
 	return memcmp(&a->key, &b->key, sizeof a->key);
 }
 
-/* The top @keep of a live table as a sorted array. */
-static GArray *top_of_tab(const ttab *t, guint keep)
+/* Add @t to @m (tkey* -> tentry*, owns the entries). */
+static void merge(GHashTable *m, const tentry *t);
+
+/* Every entry of kind @by's own live tables, small ones widened,
+ * appended to @all (tentry); no key twice. */
+static void own_entries(const exp_agg *e, int by, GArray *all)
 {
-	GArray *all = g_array_sized_new(FALSE, FALSE, sizeof(tentry), t->n);
+	const ttab *t = &e->live[by];
+	const stab *st = &e->small[by];
 
 	for (guint i = 0; i <= t->mask; i++)
 		if (t->slots[i].flows != 0)
 			g_array_append_vals(all, &t->slots[i], 1);
+	for (guint i = 0; i <= st->mask; i++)
+		if (st->slots[i].flows != 0) {
+			tentry x;
+			small_to_tentry(by, &st->slots[i], &x);
+			g_array_append_vals(all, &x, 1);
+		}
+}
+
+/* The live (running interval) talkers of kind @by, appended to @all with
+ * no key twice. Source and destination talkers are summed from the
+ * conversations (see nf_agg_add()) plus their own tables. */
+static void live_entries(const exp_agg *e, int by, GArray *all)
+{
+	GHashTable *m;
+	GArray *conv;
+	GHashTableIter it;
+	gpointer v;
+
+	if (by != NF_BY_SRC && by != NF_BY_DST) {
+		own_entries(e, by, all);
+		return;
+	}
+	m = g_hash_table_new_full(tkey_hash, tkey_equal, NULL, g_free);
+	conv = g_array_new(FALSE, FALSE, sizeof(tentry));
+	own_entries(e, NF_BY_CONV, conv);
+	for (guint i = 0; i < conv->len; i++) {
+		tentry x = g_array_index(conv, tentry, i);
+		if (by == NF_BY_DST)
+			x.key.a = x.key.b;
+		memset(&x.key.b, 0, sizeof x.key.b);
+		merge(m, &x);
+	}
+	g_array_set_size(conv, 0);
+	own_entries(e, by, conv);
+	for (guint i = 0; i < conv->len; i++)
+		merge(m, &g_array_index(conv, tentry, i));
+	g_array_unref(conv);
+	g_hash_table_iter_init(&it, m);
+	while (g_hash_table_iter_next(&it, NULL, &v))
+		g_array_append_vals(all, v, 1);
+	g_hash_table_destroy(m);
+}
+
+/* The top @keep of kind @by's live tables as a sorted array. */
+static GArray *top_of_live(const exp_agg *e, int by, guint keep)
+{
+	GArray *all = g_array_sized_new(FALSE, FALSE, sizeof(tentry),
+					e->live[by].n + e->small[by].n);
+
+	live_entries(e, by, all);
 	g_array_sort(all, by_bytes_desc);
 	if (all->len > keep)
 		g_array_set_size(all, keep);
@@ -418,8 +706,9 @@ void nf_agg_rotate(nf_agg *a, gint64 now, gint64 interval, GPtrArray *metrics)
 		s->start = a->interval_start;
 		s->end = now;
 		for (int b = 0; b < NF_BY_N; b++) {
-			s->top[b] = top_of_tab(&e->live[b], a->keep);
+			s->top[b] = top_of_live(e, b, a->keep);
 			ttab_clear(&e->live[b]);
+			stab_clear(&e->small[b]);
 		}
 		g_queue_push_tail(&e->history, s);
 		while (e->history.length > a->history)
@@ -491,9 +780,11 @@ static void top_one(const nf_agg *a, const exp_agg *e, nf_by by, gint64 since,
 		for (guint i = 0; i < s->top[by]->len; i++)
 			merge(m, &g_array_index(s->top[by], tentry, i));
 	}
-	for (guint i = 0; i <= e->live[by].mask; i++)
-		if (e->live[by].slots[i].flows != 0)
-			merge(m, &e->live[by].slots[i]);
+	GArray *live = g_array_new(FALSE, FALSE, sizeof(tentry));
+	live_entries(e, by, live);
+	for (guint i = 0; i < live->len; i++)
+		merge(m, &g_array_index(live, tentry, i));
+	g_array_unref(live);
 	top = top_of(m, n);
 	if (json) {
 		json_builder_begin_object(jb);

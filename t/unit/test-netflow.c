@@ -1028,6 +1028,160 @@ static void test_agg(void)
 	nf_agg_free(a);
 }
 
+/* Key text as nf_agg_top prints it. */
+static char *ref_key(nf_by by, const nm_flow_record *r)
+{
+	char x[64], y[64];
+
+	switch (by) {
+	case NF_BY_SRC:
+		return g_strdup(nf_ip_to_string(&r->src, x, sizeof x));
+	case NF_BY_DST:
+		return g_strdup(nf_ip_to_string(&r->dst, x, sizeof x));
+	case NF_BY_CONV:
+		return g_strdup_printf("%s -> %s", nf_ip_to_string(&r->src, x, sizeof x),
+				       nf_ip_to_string(&r->dst, y, sizeof y));
+	default: {
+		guint16 p = r->src_port != 0 && (r->dst_port == 0 || r->src_port < r->dst_port)
+			? r->src_port : r->dst_port;
+		return g_strdup_printf("%s/%u", r->protocol == 6 ? "tcp" : "udp", p);
+	}
+	}
+}
+
+/* nf_agg_top of @by (JSON) as key -> bytes; *n_out: entries. */
+static GHashTable *top_map(nf_agg *a, nf_by by, guint n)
+{
+	GString *out = g_string_new(NULL);
+	JsonParser *p = json_parser_new();
+	GHashTable *m = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+
+	nf_agg_top(a, "rtr", by, 0, n, TRUE, out);
+	g_assert_true(json_parser_load_from_data(p, out->str, -1, NULL));
+	JsonObject *root = json_node_get_object(json_parser_get_root(p));
+	JsonArray *ex = json_object_get_array_member(root, "exporters");
+	g_assert_cmpuint(json_array_get_length(ex), ==, 1);
+	JsonArray *top = json_object_get_array_member(json_array_get_object_element(ex, 0), "top");
+	for (guint i = 0; i < json_array_get_length(top); i++) {
+		JsonObject *o = json_array_get_object_element(top, i);
+		g_hash_table_insert(m, g_strdup(json_object_get_string_member(o, "key")),
+				    GINT_TO_POINTER((gint)json_object_get_int_member(o, "bytes")));
+	}
+	g_object_unref(p);
+	g_string_free(out, TRUE);
+	return m;
+}
+
+/* Records for the talker tests: @n records over @nsrc sources (every
+ * third one IPv6) and 5 destinations (one IPv6), TCP/UDP. */
+static nm_flow_record *talker_records(guint n, guint nsrc)
+{
+	nm_flow_record *r = g_new0(nm_flow_record, n);
+
+	for (guint i = 0; i < n; i++) {
+		guint s = i % nsrc, d = (i / 7) % 5;
+		if (s % 3 == 0) {
+			r[i].src.family = AF_INET6;
+			r[i].src.addr[0] = 0x20;
+			r[i].src.addr[1] = 0x01;
+			r[i].src.addr[14] = (guint8)(s >> 8);
+			r[i].src.addr[15] = (guint8)s;
+		} else {
+			r[i].src.family = AF_INET;
+			r[i].src.addr[0] = 10;
+			r[i].src.addr[2] = (guint8)(s >> 8);
+			r[i].src.addr[3] = (guint8)s;
+		}
+		if (d == 4) {
+			r[i].dst.family = AF_INET6;
+			r[i].dst.addr[0] = 0xfd;
+			r[i].dst.addr[15] = 1;
+		} else {
+			r[i].dst.family = AF_INET;
+			r[i].dst.addr[0] = 192;
+			r[i].dst.addr[3] = (guint8)d;
+		}
+		r[i].bytes = 1 + i % 977;
+		r[i].packets = 1;
+		r[i].protocol = i % 2 ? 6 : 17;
+		r[i].src_port = (guint16)(1024 + i % 50);
+		r[i].dst_port = (guint16)(i % 3 ? 443 : 0);
+		r[i].in_if = 1;
+		r[i].out_if = 2;
+	}
+	return r;
+}
+
+/* Exact byte totals per key of @by over @r, compared with the live top
+ * (every key asked for). */
+static void check_exact(nf_agg *a, nf_by by, const nm_flow_record *r, guint n)
+{
+	GHashTable *ref = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	GHashTableIter it;
+	gpointer k, v;
+
+	for (guint i = 0; i < n; i++) {
+		char *key = ref_key(by, &r[i]);
+		gint sum = GPOINTER_TO_INT(g_hash_table_lookup(ref, key));
+		g_hash_table_replace(ref, key, GINT_TO_POINTER(sum + (gint)r[i].bytes));
+	}
+	GHashTable *got = top_map(a, by, 100000);
+	g_assert_cmpuint(g_hash_table_size(got), ==, g_hash_table_size(ref));
+	g_hash_table_iter_init(&it, ref);
+	while (g_hash_table_iter_next(&it, &k, &v)) {
+		if (!g_hash_table_contains(got, k))
+			g_error("%s: key %s missing", by == NF_BY_SRC ? "src" : "?", (char *)k);
+		g_assert_cmpint(GPOINTER_TO_INT(g_hash_table_lookup(got, k)), ==,
+				GPOINTER_TO_INT(v));
+	}
+	g_hash_table_destroy(got);
+	g_hash_table_destroy(ref);
+}
+
+/* Talker totals are exact per key for IPv4 (compact tables) and IPv6
+ * (wide tables) alike, across table growth; source and destination
+ * talkers (summed from the conversations) stay exact when the
+ * conversation table is full (max_keys). */
+static void test_agg_talkers_exact(void)
+{
+	const guint n = 20000, nsrc = 3000;
+	nm_flow_record *r = talker_records(n, nsrc);
+	nf_agg *a = nf_agg_new(40, 4, 100000, 100);
+	JsonObject *st;
+
+	for (guint i = 0; i < n; i += 1000)
+		nf_agg_add(a, "rtr", r + i, 1000);
+	for (int by = 0; by < NF_BY_N; by++)
+		check_exact(a, by, r, n);
+	/* After the interval ends: the snapshot's top 40 of each kind. */
+	nf_agg_rotate(a, NOW, 60 * G_USEC_PER_SEC, NULL);
+	GHashTable *top = top_map(a, NF_BY_SRC, 40);
+	g_assert_cmpuint(g_hash_table_size(top), ==, 40);
+	g_hash_table_destroy(top);
+	nf_agg_free(a);
+
+	/* max_keys 500: 3000 sources x 5 destinations do not fit the
+	 * conversation table, 5 destinations and 50 applications do; 400
+	 * sources do too. */
+	a = nf_agg_new(40, 4, 500, 100);
+	g_free(r);
+	r = talker_records(n, 400);
+	nf_agg_add(a, "rtr", r, n);
+	check_exact(a, NF_BY_SRC, r, n);
+	check_exact(a, NF_BY_DST, r, n);
+	check_exact(a, NF_BY_APP, r, n);
+	st = json_object_new();
+	g_assert_true(nf_agg_exporter_stats(a, "rtr", st));
+	g_assert_cmpint(json_object_get_int_member(st, "talkers_dropped"), >, 0);
+	g_assert_cmpint(json_object_get_int_member(st, "flows"), ==, n);
+	json_object_unref(st);
+	top = top_map(a, NF_BY_CONV, 100000);
+	g_assert_cmpuint(g_hash_table_size(top), ==, 500);
+	g_hash_table_destroy(top);
+	nf_agg_free(a);
+	g_free(r);
+}
+
 #define FX(path, fn) g_test_add(path, fx, NULL, fx_setup, fn, fx_teardown)
 
 int main(int argc, char **argv)
@@ -1054,5 +1208,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/netflow/regress/peers-bug-classes", test_regress_inputs);
 	FX("/netflow/cache/persist", test_persist);
 	g_test_add_func("/netflow/agg/metrics-and-top", test_agg);
+	g_test_add_func("/netflow/agg/talkers-exact", test_agg_talkers_exact);
 	return g_test_run();
 }
