@@ -3,12 +3,29 @@
  * Copyright (C) 2026 the netmon authors. GPL-2.0-or-later, see COPYING.
  *
  * Writer: the plugin subscribes to EVENT messages with NM_OVERFLOW_BLOCK
- * (storage must not lose what the bus can hold); each delivery batch is one
- * transaction on the writer connection, on the subscription's worker thread.
- * The database is in WAL mode, so the `events` command reads through its own
- * read-only connection on the main thread without waiting for the writer.
- * Retention (by age of the received time, and by database size) runs on the
- * worker pool every retention_interval, under the writer's lock.
+ * (storage must not lose what the bus can hold). The subscription's queue
+ * (`queue` messages) is the bounded queue in front of the writer, and the
+ * subscription's own worker thread is the writer: each delivery batch (up to
+ * `batch` events) is one transaction through one prepared INSERT, so
+ * receiving/parsing (the syslog plugin's thread) and SQLite overlap. When the
+ * queue stays full past block_timeout the bus refuses and the publisher
+ * counts the drop (syslog's "dropped"); nothing is lost silently.
+ *
+ * Time key: the rowid (`id`) is the time the row was stored, in µs since the
+ * epoch, made strictly increasing (max(now, previous id + 1)), so the table
+ * itself is the index on time: --since and retention by age are rowid
+ * ranges, and the host and severity indexes (host), (severity) end in the
+ * rowid, i.e. in time order. (Databases created before this layout, without
+ * user_version 2, keep their events_received index and are queried by it.)
+ *
+ * WAL checkpoints run on a checkpointer thread of the plugin with its own
+ * connection (PASSIVE: never blocks the writer), woken by the writer's WAL
+ * hook every CKPT_PAGES pages; only past CKPT_MAX_PAGES (the checkpointer
+ * cannot keep up) does the writer checkpoint itself, which bounds the WAL.
+ * The `events` command reads through its own read-only connection on the
+ * main thread without waiting for the writer. Retention (by age of the
+ * received time, and by database size) runs on the worker pool every
+ * retention_interval, under the writer's lock.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -24,6 +41,9 @@
 #define DEFAULT_LIMIT 100
 #define MAX_LIMIT 100000
 #define DELETE_CHUNK 10000
+#define SCHEMA_VERSION 2          /* PRAGMA user_version of the time-key layout */
+#define CKPT_PAGES 1000           /* WAL pages that wake the checkpointer */
+#define CKPT_MAX_PAGES 16384      /* the writer checkpoints itself past this */
 
 typedef struct {
 	nm_plugin *p;
@@ -33,9 +53,18 @@ typedef struct {
 	sqlite3_stmt *insert;
 	sqlite3 *ro;           /* reader: main thread (command, stats) */
 	gboolean closed;
+	gboolean time_key;     /* id is the stored time (layout 2) */
+	gint64 last_id;        /* writer: the last id given (µs) */
+	/* checkpointer thread */
+	GThread *ckpt_thread;
+	sqlite3 *ckpt_db;      /* its own connection, only on that thread */
+	GMutex ckpt_lock;      /* guards ckpt_pending, ckpt_stop */
+	GCond ckpt_cond;
+	gboolean ckpt_pending, ckpt_stop;
 	gint64 max_age;        /* µs, 0: none */
 	gint64 max_size;       /* bytes, 0: none */
 	nm_counter *stored, *transactions, *write_errors, *deleted;
+	nm_counter *checkpoints, *writer_checkpoints;
 } store;
 
 static const char *const sev_names[8] = {
@@ -68,6 +97,8 @@ static const nm_conf_key keys[] = {
 	{ .name = NULL }
 };
 
+/* Layout 2. id: µs since the epoch when stored, strictly increasing (the
+ * time key, see the top of the file). */
 static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS events ("
 	" id INTEGER PRIMARY KEY,"
@@ -77,9 +108,9 @@ static const char schema[] =
 	" facility INTEGER NOT NULL, severity INTEGER NOT NULL,"
 	" app_name TEXT NOT NULL, procid TEXT NOT NULL, msgid TEXT NOT NULL,"
 	" structured_data TEXT NOT NULL, text TEXT NOT NULL);"
-	"CREATE INDEX IF NOT EXISTS events_received ON events(received);"
-	"CREATE INDEX IF NOT EXISTS events_host ON events(host, received);"
-	"CREATE INDEX IF NOT EXISTS events_severity ON events(severity, received);";
+	"CREATE INDEX IF NOT EXISTS events_host ON events(host);"
+	"CREATE INDEX IF NOT EXISTS events_severity ON events(severity);"
+	"PRAGMA user_version = 2;";
 
 /* ---------------------------------------------------------- writer */
 
@@ -101,23 +132,27 @@ static gboolean insert_one(store *s, const nm_event *ev, gint64 now)
 	sqlite3_stmt *st = s->insert;
 	int rc;
 
-	sqlite3_bind_int64(st, 1, now);
-	sqlite3_bind_int64(st, 2, ev->base.time);
-	sqlite3_bind_text(st, 3, ev->source, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, ev->host, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 5, ev->facility);
-	sqlite3_bind_int(st, 6, ev->severity);
-	sqlite3_bind_text(st, 7, ev->app_name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 8, ev->procid, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 9, ev->msgid, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 10, ev->structured_data, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 11, ev->text, -1, SQLITE_STATIC);
+	gint64 id = MAX(now, s->last_id + 1);
+
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, now);
+	sqlite3_bind_int64(st, 3, ev->base.time);
+	sqlite3_bind_text(st, 4, ev->source, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, ev->host, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 6, ev->facility);
+	sqlite3_bind_int(st, 7, ev->severity);
+	sqlite3_bind_text(st, 8, ev->app_name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, ev->procid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 10, ev->msgid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 11, ev->structured_data, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 12, ev->text, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st); /* every parameter is bound again next time */
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
 		NM_ERROR(s->p, "%s: insert: %s", s->path, sqlite3_errmsg(s->db));
 		return FALSE;
 	}
+	s->last_id = id;
 	return TRUE;
 }
 
@@ -154,6 +189,79 @@ static void deliver(nm_msg *const *msgs, guint n, gpointer data)
 		nm_counter_add(s->write_errors, n);
 	}
 	g_mutex_unlock(&s->lock);
+}
+
+/* ---------------------------------------------------------- checkpoints */
+
+/* Checkpointer thread: a PASSIVE checkpoint (copies committed WAL frames
+ * into the database file without blocking the writer or readers) each time
+ * the writer's WAL hook asks for one. */
+static gpointer ckpt_main(gpointer data)
+{
+	store *s = data;
+
+	for (;;) {
+		int rc, log = 0, done = 0;
+
+		g_mutex_lock(&s->ckpt_lock);
+		while (!s->ckpt_pending && !s->ckpt_stop)
+			g_cond_wait(&s->ckpt_cond, &s->ckpt_lock);
+		if (s->ckpt_stop) {
+			g_mutex_unlock(&s->ckpt_lock);
+			return NULL;
+		}
+		s->ckpt_pending = FALSE;
+		g_mutex_unlock(&s->ckpt_lock);
+		rc = sqlite3_wal_checkpoint_v2(s->ckpt_db, NULL,
+					       SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+		if (rc == SQLITE_OK)
+			nm_counter_add(s->checkpoints, 1);
+		else if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
+			NM_WARNING(s->p, "%s: checkpoint: %s", s->path,
+				   sqlite3_errmsg(s->ckpt_db));
+	}
+}
+
+/* SQLite WAL hook (writer thread, after each commit, write lock released):
+ * @pages frames are in the WAL. Replaces SQLite's autocheckpoint. */
+static int wal_hook(void *data, sqlite3 *db, const char *name, int pages)
+{
+	store *s = data;
+
+	(void)name;
+	if (pages >= CKPT_MAX_PAGES || s->ckpt_thread == NULL) {
+		/* The writer is the only appender, so this checkpoint can
+		 * complete and the next transaction restarts the WAL. */
+		if (pages >= CKPT_PAGES &&
+		    sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE,
+					      NULL, NULL) == SQLITE_OK)
+			nm_counter_add(s->writer_checkpoints, 1);
+		return SQLITE_OK;
+	}
+	if (pages >= CKPT_PAGES) {
+		g_mutex_lock(&s->ckpt_lock);
+		s->ckpt_pending = TRUE;
+		g_cond_signal(&s->ckpt_cond);
+		g_mutex_unlock(&s->ckpt_lock);
+	}
+	return SQLITE_OK;
+}
+
+/* Stop and join the checkpointer, close its connection. Caller holds
+ * s->lock (the writer's WAL hook reads ckpt_thread under it). */
+static void ckpt_stop(store *s)
+{
+	if (s->ckpt_thread != NULL) {
+		g_mutex_lock(&s->ckpt_lock);
+		s->ckpt_stop = TRUE;
+		g_cond_signal(&s->ckpt_cond);
+		g_mutex_unlock(&s->ckpt_lock);
+		g_thread_join(s->ckpt_thread);
+		s->ckpt_thread = NULL;
+	}
+	if (s->ckpt_db != NULL && sqlite3_close(s->ckpt_db) != SQLITE_OK)
+		NM_ERROR(s->p, "%s: close: %s", s->path, sqlite3_errmsg(s->ckpt_db));
+	s->ckpt_db = NULL;
 }
 
 static gint64 query_int(sqlite3 *db, const char *sql)
@@ -233,7 +341,10 @@ static nm_run_status retention(nm_plugin *p, nm_timer *t, gint64 due,
 		return NM_RUN_DONE;
 	}
 	if (s->max_age > 0)
-		deleted += delete_chunks(s, "received < ?",
+		/* time key: id >= received, so "id < cutoff" is a rowid range
+		 * that leaves a row whose id ran ahead of the clock for the next
+		 * run at most */
+		deleted += delete_chunks(s, s->time_key ? "id < ?" : "received < ?",
 					 g_get_real_time() - s->max_age, -1);
 	if (s->max_size > 0) {
 		for (int i = 0; i < 100 && used_bytes(s->db) > s->max_size; i++) {
@@ -467,7 +578,10 @@ static gboolean events_cmd(nm_plugin *p, int argc, char **argv, GString *out,
 	if (sev >= 0)
 		g_string_append(sql, " AND severity <= ?");
 	if (since >= 0)
-		g_string_append(sql, " AND received >= ?");
+		/* time key: id >= received, so the rowid range (the time index)
+		 * only narrows the scan; received decides */
+		g_string_append(sql, s->time_key ? " AND id >= ? AND received >= ?"
+					     : " AND received >= ?");
 	if (grep != NULL)
 		g_string_append(sql, " AND text LIKE ? ESCAPE '\\'");
 	/* the newest N, shown oldest first */
@@ -483,6 +597,8 @@ static gboolean events_cmd(nm_plugin *p, int argc, char **argv, GString *out,
 		sqlite3_bind_text(st, ++bind, host, -1, SQLITE_TRANSIENT);
 	if (sev >= 0)
 		sqlite3_bind_int(st, ++bind, sev);
+	if (since >= 0 && s->time_key)
+		sqlite3_bind_int64(st, ++bind, since);
 	if (since >= 0)
 		sqlite3_bind_int64(st, ++bind, since);
 	if (grep != NULL) {
@@ -579,6 +695,7 @@ static void store_close(store *s)
 {
 	g_mutex_lock(&s->lock);
 	s->closed = TRUE;
+	ckpt_stop(s);   /* the thread never takes s->lock */
 	if (s->insert != NULL)
 		sqlite3_finalize(s->insert);
 	s->insert = NULL;
@@ -597,6 +714,8 @@ static void store_clear(gpointer data)
 
 	store_close(s);
 	g_mutex_clear(&s->lock);
+	g_mutex_clear(&s->ckpt_lock);
+	g_cond_clear(&s->ckpt_cond);
 	g_free(s->path);
 }
 
@@ -619,6 +738,8 @@ static gboolean events_init(nm_plugin *p, const config_setting_t *conf,
 	int rc;
 
 	g_mutex_init(&s->lock);
+	g_mutex_init(&s->ckpt_lock);
+	g_cond_init(&s->ckpt_cond);
 	s->p = p;
 	s->path = g_strdup(nm_conf_string(conf, "database", NULL));
 	if (s->path == NULL)
@@ -629,6 +750,8 @@ static gboolean events_init(nm_plugin *p, const config_setting_t *conf,
 	s->transactions = nm_plugin_counter(p, "transactions");
 	s->write_errors = nm_plugin_counter(p, "write_errors");
 	s->deleted = nm_plugin_counter(p, "retention_deleted");
+	s->checkpoints = nm_plugin_counter(p, "checkpoints");
+	s->writer_checkpoints = nm_plugin_counter(p, "writer_checkpoints");
 	nm_plugin_set_data(p, s);
 
 	rc = sqlite3_open_v2(s->path, &s->db, SQLITE_OPEN_READWRITE |
@@ -643,7 +766,13 @@ static gboolean events_init(nm_plugin *p, const config_setting_t *conf,
 	}
 	sqlite3_busy_timeout(s->db, 5000);
 	pragma = g_strdup_printf("PRAGMA synchronous=%s", sync);
-	if (!exec(s, s->db, pragma) || !exec(s, s->db, schema)) {
+	/* A database without user_version 2 but with an events table has the
+	 * first layout (sequential ids, events_received index): kept as is. */
+	s->time_key = query_int(s->db, "PRAGMA user_version") >= SCHEMA_VERSION ||
+		      query_int(s->db, "SELECT count(*) FROM sqlite_master WHERE "
+				"type = 'table' AND name = 'events'") == 0;
+	if (!exec(s, s->db, pragma) ||
+	    !exec(s, s->db, s->time_key ? schema : "SELECT 1")) {
 		g_free(pragma);
 		g_set_error(err, G_IO_ERROR, G_IO_ERROR_FAILED,
 			    "events.database: cannot set up %s: %s", s->path,
@@ -663,10 +792,14 @@ static gboolean events_init(nm_plugin *p, const config_setting_t *conf,
 				   s->path, mode ? (const char *)mode : "error");
 		sqlite3_finalize(st);
 	}
+	if (!s->time_key)
+		NM_WARNING(p, "%s: first database layout (no time key): queries by "
+			   "time use the events_received index", s->path);
+	s->last_id = MAX(query_int(s->db, "SELECT max(id) FROM events"), 0);
 	if (sqlite3_prepare_v2(s->db,
-			       "INSERT INTO events (received, time, source, host, "
+			       "INSERT INTO events (id, received, time, source, host, "
 			       "facility, severity, app_name, procid, msgid, "
-			       "structured_data, text) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+			       "structured_data, text) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
 			       -1, &s->insert, NULL) != SQLITE_OK) {
 		g_set_error(err, G_IO_ERROR, G_IO_ERROR_FAILED, "events: %s: %s",
 			    s->path, sqlite3_errmsg(s->db));
@@ -681,6 +814,28 @@ static gboolean events_init(nm_plugin *p, const config_setting_t *conf,
 		goto fail;
 	}
 	sqlite3_busy_timeout(s->ro, 2000);
+	/* checkpoints: the WAL hook replaces SQLite's autocheckpoint */
+	sqlite3_wal_hook(s->db, wal_hook, s);
+	rc = sqlite3_open_v2(s->path, &s->ckpt_db, SQLITE_OPEN_READWRITE |
+			     SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		g_set_error(err, G_IO_ERROR, G_IO_ERROR_FAILED,
+			    "events.database: cannot open %s for checkpoints: %s",
+			    s->path, s->ckpt_db ? sqlite3_errmsg(s->ckpt_db)
+						: sqlite3_errstr(rc));
+		goto fail;
+	}
+	/* a connection learns that the file is in WAL mode when it first
+	 * reads it; until then a checkpoint is a no-op (log = -1) */
+	if (query_int(s->ckpt_db, "SELECT count(*) FROM sqlite_master") < 0) {
+		g_set_error(err, G_IO_ERROR, G_IO_ERROR_FAILED,
+			    "events.database: cannot read %s for checkpoints: %s",
+			    s->path, sqlite3_errmsg(s->ckpt_db));
+		goto fail;
+	}
+	s->ckpt_thread = g_thread_try_new("events-ckpt", ckpt_main, s, err);
+	if (s->ckpt_thread == NULL)
+		goto fail;
 
 	opts.policy = NM_OVERFLOW_BLOCK;
 	opts.high_water = (guint)nm_conf_int(conf, "queue", 65536);

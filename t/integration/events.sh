@@ -16,7 +16,7 @@ done
 
 PORT=$(free_port)
 
-plan 17
+plan 19
 
 conf() { # FILE EVENTS-BODY
 	cat >"$1" <<EOC
@@ -55,8 +55,17 @@ stop
 ok $? "netmond stops"
 [ "$(sqlite3 "$TMP/state/events.db" 'PRAGMA journal_mode')" = wal ]
 ok $? "the database is in WAL mode"
-[ "$(sqlite3 "$TMP/state/events.db" "SELECT count(*) FROM sqlite_master WHERE type='index' AND name IN ('events_received','events_host','events_severity')")" = 3 ]
-ok $? "with indexes on time, host and severity"
+DB="$TMP/state/events.db"
+[ "$(sqlite3 "$DB" "SELECT count(*) FROM sqlite_master WHERE type='index' AND name IN ('events_host','events_severity')")" = 2 ] &&
+	[ "$(sqlite3 "$DB" 'PRAGMA user_version')" = 2 ] &&
+	[ "$(sqlite3 "$DB" 'SELECT count(*) FROM events WHERE id >= received AND id < received + 10000000')" = 200 ]
+ok $? "indexes on host and severity; the rowid is the time key (µs when stored)"
+# the statements netmonctl events prepares for --since and --host
+plan_of() { sqlite3 "$DB" "EXPLAIN QUERY PLAN SELECT * FROM (SELECT id, text FROM events WHERE 1 AND $1 ORDER BY id DESC LIMIT 10) ORDER BY id"; }
+plan_of "id >= 5 AND received >= 5" | grep -q 'SEARCH events USING INTEGER PRIMARY KEY (rowid>?)' &&
+	plan_of "host = 'x'" | grep -q 'SEARCH events USING INDEX events_host (host=?)' &&
+	plan_of "host = 'x' AND id >= 5 AND received >= 5" | grep -q 'USING INDEX events_host (host=? AND rowid>?)'
+ok $? "--since searches the time key, --host the host index" || diag "$(plan_of "id >= 5 AND received >= 5"; plan_of "host = 'x'")"
 start "$TMP/a.conf"
 [ "$(rows)" = 200 ] && [ "$(ctl events --limit 1 --json | jq -r '.[0].text')" = 200 ]
 ok $? "after a restart the history is there"
@@ -87,6 +96,21 @@ ok $? "a bad --since is an error" || diag "$(cat "$TMP/e.out")"
 ctl events --colour >"$TMP/e.out" 2>&1
 [ $? -ne 0 ] && grep -q "unknown argument '--colour'" "$TMP/e.out"
 ok $? "an unknown argument is an error" || diag "$(cat "$TMP/e.out")"
+stop
+
+# --- a database of the first layout (sequential ids, events_received) ---
+OLD="$TMP/old.db"
+now=$(( $(date +%s) * 1000000 ))
+sqlite3 "$OLD" "CREATE TABLE events (id INTEGER PRIMARY KEY, received INTEGER NOT NULL, time INTEGER NOT NULL, source TEXT NOT NULL, host TEXT NOT NULL, facility INTEGER NOT NULL, severity INTEGER NOT NULL, app_name TEXT NOT NULL, procid TEXT NOT NULL, msgid TEXT NOT NULL, structured_data TEXT NOT NULL, text TEXT NOT NULL);
+CREATE INDEX events_received ON events(received); CREATE INDEX events_host ON events(host, received); CREATE INDEX events_severity ON events(severity, received);
+INSERT INTO events VALUES (1, $((now - 7200000000)), 0, 'udp', 'old', 1, 6, 'a', '', '', '', 'two hours ago'), (2, $((now - 60000000)), 0, 'udp', 'old', 1, 6, 'a', '', '', '', 'a minute ago');"
+conf "$TMP/o.conf" "database = \"$OLD\"; max_age = 0;"
+start "$TMP/o.conf"
+logger --server 127.0.0.1 --port "$PORT" --udp --rfc3164 -t new "just now"
+wait_for 10 sh -c "[ \$($NETMONCTL -s $SOCK stats --json | jq '.plugins.events.details.rows') = 3 ]"
+[ "$(ctl events --since 1h --json | jq -r 'map(.text) | join(",")')" = "a minute ago,just now" ] &&
+	[ "$(ctl events --host old --json | jq length)" = 2 ]
+ok $? "a first-layout database is kept and queried by its received index" || diag "$(ctl events --since 1h)"
 stop
 
 # --- retention by age ---
