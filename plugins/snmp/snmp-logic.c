@@ -103,6 +103,25 @@ static const nm_conf_key set_keys[] = {
 	{ .name = NULL }
 };
 
+static const nm_conf_key trap_user_keys[] = {
+	{ .name = "user", .kind = NM_CONF_STRING, .required = TRUE,
+	  .help = "USM user name (RFC 3414) senders use" },
+	{ .name = "security_level", .kind = NM_CONF_STRING, .choices = levels,
+	  .help = "lowest level accepted; default from the passwords given" },
+	{ .name = "auth_protocol", .kind = NM_CONF_STRING,
+	  .choices = auth_protos, .help = "authentication (default SHA)" },
+	{ .name = "auth_password", .kind = NM_CONF_STRING,
+	  .help = "authentication pass phrase, >= 8 characters" },
+	{ .name = "priv_protocol", .kind = NM_CONF_STRING,
+	  .choices = priv_protos, .help = "privacy (default AES-128)" },
+	{ .name = "priv_password", .kind = NM_CONF_STRING,
+	  .help = "privacy pass phrase, >= 8 characters" },
+	{ .name = "engine_ids", .kind = NM_CONF_ARRAY,
+	  .help = "traps accepted from these sender engine IDs only (hex); "
+		  "default: any engine" },
+	{ .name = NULL }
+};
+
 const nm_conf_key nm_snmp_keys[] = {
 	{ .name = "targets", .kind = NM_CONF_LIST, .children = target_keys,
 	  .help = "the devices to poll" },
@@ -116,6 +135,12 @@ const nm_conf_key nm_snmp_keys[] = {
 	  .help = "receive traps/informs here, e.g. \"udp:0.0.0.0:162\"" },
 	{ .name = "trap_community", .kind = NM_CONF_STRING,
 	  .help = "accept v1/v2c traps with this community only" },
+	{ .name = "trap_users", .kind = NM_CONF_LIST, .children = trap_user_keys,
+	  .help = "SNMPv3 USM users whose traps and informs are accepted" },
+	{ .name = "trap_max_engines", .kind = NM_CONF_INT, .has_range = TRUE,
+	  .min = 1, .max = 1000000,
+	  .help = "sender engine IDs learned for v3 traps, at most "
+		  "(default 1000)" },
 	{ .name = "sets", .kind = NM_CONF_LIST, .children = set_keys,
 	  .help = "user-defined collect sets" },
 	{ .name = NULL }
@@ -578,27 +603,46 @@ static nm_snmp_set *find_set(nm_snmp_config *c, const char *name)
 	return s;
 }
 
+/* Zero the secrets of @sec and free its strings. */
+static void sec_clear(nm_snmp_security *sec)
+{
+	if (sec->community)
+		memset(sec->community, 0, strlen(sec->community));
+	if (sec->auth_password)
+		memset(sec->auth_password, 0, strlen(sec->auth_password));
+	if (sec->priv_password)
+		memset(sec->priv_password, 0, strlen(sec->priv_password));
+	g_free(sec->community);
+	g_free(sec->user);
+	g_free(sec->auth_password);
+	g_free(sec->priv_password);
+	g_free(sec->context);
+}
+
+static void trap_user_free(gpointer p)
+{
+	nm_snmp_trap_user *u = p;
+
+	sec_clear(&u->sec);
+	g_ptr_array_free(u->engine_ids, TRUE);
+	g_free(u);
+}
+
 static void target_free(gpointer p)
 {
 	nm_snmp_target_conf *t = p;
 
 	g_free(t->name);
 	g_free(t->address);
-	if (t->sec.community)
-		memset(t->sec.community, 0, strlen(t->sec.community));
-	if (t->sec.auth_password)
-		memset(t->sec.auth_password, 0, strlen(t->sec.auth_password));
-	if (t->sec.priv_password)
-		memset(t->sec.priv_password, 0, strlen(t->sec.priv_password));
-	g_free(t->sec.community);
-	g_free(t->sec.user);
-	g_free(t->sec.auth_password);
-	g_free(t->sec.priv_password);
-	g_free(t->sec.context);
+	sec_clear(&t->sec);
 	if (t->sets)
 		g_ptr_array_free(t->sets, TRUE);
 	g_free(t);
 }
+
+static gboolean parse_usm(nm_snmp_security *sec, const config_setting_t *tc,
+			  const config_setting_t *top, gboolean legacy,
+			  GError **err);
 
 static gboolean parse_security(nm_snmp_target_conf *t,
 			       const config_setting_t *tc,
@@ -606,8 +650,6 @@ static gboolean parse_security(nm_snmp_target_conf *t,
 			       GError **err)
 {
 	const char *v = lstr(tc, top, "version", "2c");
-	const char *lvl, *ap, *pp;
-	const config_setting_t *where = tc;
 
 	if (strcmp(v, "1") == 0)
 		t->sec.version = SNMP_VERSION_1;
@@ -621,24 +663,37 @@ static gboolean parse_security(nm_snmp_target_conf *t,
 	}
 	if (lookup(tc, top, "user") == NULL)
 		return nm_conf_error(tc, err, "version 3 needs 'user'");
-	t->sec.user = g_strdup(lstr(tc, top, "user", ""));
-	t->sec.context = g_strdup(lstr(tc, top, "context", ""));
-	t->sec.auth_password = g_strdup(lstr(tc, top, "auth_password", NULL));
-	t->sec.priv_password = g_strdup(lstr(tc, top, "priv_password", NULL));
+	return parse_usm(&t->sec, tc, top, legacy, err);
+}
+
+/* The USM part of a v3 security setting (user, level, protocols,
+ * passwords) from @tc, else from @top. */
+static gboolean parse_usm(nm_snmp_security *sec, const config_setting_t *tc,
+			  const config_setting_t *top, gboolean legacy,
+			  GError **err)
+{
+	const char *lvl, *ap, *pp;
+	const config_setting_t *where = tc;
+
+	sec->version = SNMP_VERSION_3;
+	sec->user = g_strdup(lstr(tc, top, "user", ""));
+	sec->context = g_strdup(lstr(tc, top, "context", ""));
+	sec->auth_password = g_strdup(lstr(tc, top, "auth_password", NULL));
+	sec->priv_password = g_strdup(lstr(tc, top, "priv_password", NULL));
 	lvl = lstr(tc, top, "security_level",
-		   t->sec.priv_password ? "authPriv"
-		   : t->sec.auth_password ? "authNoPriv" : "noAuthNoPriv");
+		   sec->priv_password ? "authPriv"
+		   : sec->auth_password ? "authNoPriv" : "noAuthNoPriv");
 	if (strcmp(lvl, "authPriv") == 0)
-		t->sec.level = SNMP_SEC_LEVEL_AUTHPRIV;
+		sec->level = SNMP_SEC_LEVEL_AUTHPRIV;
 	else if (strcmp(lvl, "authNoPriv") == 0)
-		t->sec.level = SNMP_SEC_LEVEL_AUTHNOPRIV;
+		sec->level = SNMP_SEC_LEVEL_AUTHNOPRIV;
 	else
-		t->sec.level = SNMP_SEC_LEVEL_NOAUTH;
-	if (t->sec.level >= SNMP_SEC_LEVEL_AUTHNOPRIV) {
-		if (t->sec.auth_password == NULL)
+		sec->level = SNMP_SEC_LEVEL_NOAUTH;
+	if (sec->level >= SNMP_SEC_LEVEL_AUTHNOPRIV) {
+		if (sec->auth_password == NULL)
 			return nm_conf_error(tc, err, "security level %s needs "
 					     "'auth_password'", lvl);
-		if (strlen(t->sec.auth_password) < 8) {
+		if (strlen(sec->auth_password) < 8) {
 			where = lookup(tc, top, "auth_password");
 			return nm_conf_error(where, err, "must be at least 8 "
 					     "characters (RFC 3414 §11.2)");
@@ -649,25 +704,25 @@ static gboolean parse_security(nm_snmp_target_conf *t,
 				return nm_conf_error(lookup(tc, top, "auth_protocol"),
 						     err, "MD5 is refused unless "
 						     "snmp.allow_legacy_crypto = true");
-			t->sec.auth_proto = usmHMACMD5AuthProtocol;
+			sec->auth_proto = usmHMACMD5AuthProtocol;
 		} else if (strcmp(ap, "SHA-224") == 0) {
-			t->sec.auth_proto = usmHMAC128SHA224AuthProtocol;
+			sec->auth_proto = usmHMAC128SHA224AuthProtocol;
 		} else if (strcmp(ap, "SHA-256") == 0) {
-			t->sec.auth_proto = usmHMAC192SHA256AuthProtocol;
+			sec->auth_proto = usmHMAC192SHA256AuthProtocol;
 		} else if (strcmp(ap, "SHA-384") == 0) {
-			t->sec.auth_proto = usmHMAC256SHA384AuthProtocol;
+			sec->auth_proto = usmHMAC256SHA384AuthProtocol;
 		} else if (strcmp(ap, "SHA-512") == 0) {
-			t->sec.auth_proto = usmHMAC384SHA512AuthProtocol;
+			sec->auth_proto = usmHMAC384SHA512AuthProtocol;
 		} else {
-			t->sec.auth_proto = usmHMACSHA1AuthProtocol;
+			sec->auth_proto = usmHMACSHA1AuthProtocol;
 		}
-		t->sec.auth_proto_len = USM_AUTH_PROTO_SHA_LEN;
+		sec->auth_proto_len = USM_AUTH_PROTO_SHA_LEN;
 	}
-	if (t->sec.level == SNMP_SEC_LEVEL_AUTHPRIV) {
-		if (t->sec.priv_password == NULL)
+	if (sec->level == SNMP_SEC_LEVEL_AUTHPRIV) {
+		if (sec->priv_password == NULL)
 			return nm_conf_error(tc, err, "security level authPriv "
 					     "needs 'priv_password'");
-		if (strlen(t->sec.priv_password) < 8)
+		if (strlen(sec->priv_password) < 8)
 			return nm_conf_error(lookup(tc, top, "priv_password"), err,
 					     "must be at least 8 characters "
 					     "(RFC 3414 §11.2)");
@@ -677,13 +732,177 @@ static gboolean parse_security(nm_snmp_target_conf *t,
 				return nm_conf_error(lookup(tc, top, "priv_protocol"),
 						     err, "DES is refused unless "
 						     "snmp.allow_legacy_crypto = true");
-			t->sec.priv_proto = usmDESPrivProtocol;
-			t->sec.priv_proto_len = USM_PRIV_PROTO_DES_LEN;
+			sec->priv_proto = usmDESPrivProtocol;
+			sec->priv_proto_len = USM_PRIV_PROTO_DES_LEN;
 		} else {
-			t->sec.priv_proto = usmAESPrivProtocol;
-			t->sec.priv_proto_len = USM_PRIV_PROTO_AES_LEN;
+			sec->priv_proto = usmAESPrivProtocol;
+			sec->priv_proto_len = USM_PRIV_PROTO_AES_LEN;
 		}
 	}
+	return TRUE;
+}
+
+GBytes *nm_snmp_engine_id_parse(const char *text)
+{
+	GByteArray *a = g_byte_array_new();
+	const char *p = text;
+
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
+		p += 2;
+	while (*p != '\0') {
+		int hi, lo;
+		guint8 b;
+
+		if (*p == ':' && a->len > 0 && p[1] != '\0') {
+			p++;
+			continue;
+		}
+		hi = g_ascii_xdigit_value(p[0]);
+		lo = hi >= 0 ? g_ascii_xdigit_value(p[1]) : -1;
+		if (lo < 0) {
+			g_byte_array_free(a, TRUE);
+			return NULL;
+		}
+		b = (guint8)(hi * 16 + lo);
+		g_byte_array_append(a, &b, 1);
+		p += 2;
+	}
+	if (a->len < 5 || a->len > 32) {
+		g_byte_array_free(a, TRUE);
+		return NULL;
+	}
+	return g_byte_array_free_to_bytes(a);
+}
+
+/* snmp.trap_users: each a USM user (no fallback to the group's polling
+ * credentials) with optional engine_ids. */
+static gboolean parse_trap_users(nm_snmp_config *c, const config_setting_t *conf,
+				 GError **err)
+{
+	const config_setting_t *ul = config_setting_get_member(conf, "trap_users");
+
+	for (int i = 0; ul != NULL && i < config_setting_length(ul); i++) {
+		const config_setting_t *uc = config_setting_get_elem(ul, (guint)i);
+		const config_setting_t *el = config_setting_get_member(uc, "engine_ids");
+		nm_snmp_trap_user *u = g_new0(nm_snmp_trap_user, 1);
+
+		u->engine_ids = g_ptr_array_new_with_free_func(
+			(GDestroyNotify)g_bytes_unref);
+		g_ptr_array_add(c->trap_users, u);
+		if (!parse_usm(&u->sec, uc, uc, c->allow_legacy_crypto, err))
+			return FALSE;
+		if (*u->sec.user == '\0')
+			return nm_conf_error(config_setting_get_member(uc, "user"),
+					     err, "must not be empty");
+		for (guint k = 0; k + 1 < c->trap_users->len; k++) {
+			const nm_snmp_trap_user *o = g_ptr_array_index(c->trap_users, k);
+
+			if (strcmp(o->sec.user, u->sec.user) == 0)
+				return nm_conf_error(config_setting_get_member(uc, "user"),
+						     err, "user '%s' is listed twice",
+						     u->sec.user);
+		}
+		for (int k = 0; el != NULL && k < config_setting_length(el); k++) {
+			const config_setting_t *e = config_setting_get_elem(el, (guint)k);
+			const char *txt = config_setting_get_string(e);
+			GBytes *id = txt ? nm_snmp_engine_id_parse(txt) : NULL;
+
+			if (id == NULL)
+				return nm_conf_error(e, err, "not an engine ID: 5 "
+						     "to 32 octets in hex, e.g. "
+						     "\"0x8000000001020304\"");
+			g_ptr_array_add(u->engine_ids, id);
+		}
+	}
+	return TRUE;
+}
+
+/* One BER TLV (X.690 §8.1) at *p of at most @left octets: its tag, its
+ * contents (pointer and length); *p is moved past it. Definite lengths of
+ * up to 4 length octets only (SNMP messages are below 2^31 octets). */
+static gboolean ber_next(const guint8 **p, gsize *left, guint8 *tag,
+			 const guint8 **val, gsize *len)
+{
+	const guint8 *q = *p;
+	gsize n = *left, l;
+
+	if (n < 2)
+		return FALSE;
+	*tag = q[0];
+	l = q[1];
+	q += 2;
+	n -= 2;
+	if (l & 0x80) {
+		guint k = l & 0x7f;
+
+		if (k == 0 || k > 4 || k > n)
+			return FALSE;
+		l = 0;
+		for (guint i = 0; i < k; i++)
+			l = (l << 8) | q[i];
+		q += k;
+		n -= k;
+	}
+	if (l > n)
+		return FALSE;
+	*val = q;
+	*len = l;
+	*p = q + l;
+	*left = n - l;
+	return TRUE;
+}
+
+gboolean nm_snmp_v3_peek(const guint8 *buf, gsize len, nm_snmp_v3_header *out)
+{
+	const guint8 *p = buf, *v, *sp;
+	gsize left = len, l, spl;
+	guint8 tag;
+
+	/* SNMPv3Message ::= SEQUENCE { msgVersion, msgGlobalData,
+	 * msgSecurityParameters OCTET STRING, msgData } (RFC 3412 §6) */
+	if (!ber_next(&p, &left, &tag, &v, &l) || tag != 0x30)
+		return FALSE;
+	p = v;
+	left = l;
+	if (!ber_next(&p, &left, &tag, &v, &l) || tag != 0x02 || l != 1 ||
+	    v[0] != 3)
+		return FALSE;
+	if (!ber_next(&p, &left, &tag, &v, &l) || tag != 0x30)
+		return FALSE;
+	/* msgGlobalData: msgID, msgMaxSize, msgFlags, msgSecurityModel */
+	{
+		const guint8 *g = v, *gv;
+		gsize gl = l, gvl;
+
+		for (int i = 0; i < 4; i++) {
+			if (!ber_next(&g, &gl, &tag, &gv, &gvl))
+				return FALSE;
+			if (i == 3 && (tag != 0x02 || gvl != 1 ||
+				       gv[0] != SNMP_SEC_MODEL_USM))
+				return FALSE;
+		}
+	}
+	if (!ber_next(&p, &left, &tag, &sp, &spl) || tag != 0x04)
+		return FALSE;
+	/* UsmSecurityParameters ::= SEQUENCE { msgAuthoritativeEngineID,
+	 * ...EngineBoots, ...EngineTime, msgUserName, ... } (RFC 3414 §2.4) */
+	p = sp;
+	left = spl;
+	if (!ber_next(&p, &left, &tag, &v, &l) || tag != 0x30)
+		return FALSE;
+	p = v;
+	left = l;
+	if (!ber_next(&p, &left, &tag, &v, &l) || tag != 0x04 || l > 32)
+		return FALSE;
+	out->engine_id = v;
+	out->engine_id_len = l;
+	for (int i = 0; i < 2; i++)
+		if (!ber_next(&p, &left, &tag, &v, &l) || tag != 0x02)
+			return FALSE;
+	if (!ber_next(&p, &left, &tag, &v, &l) || tag != 0x04 || l > 32)
+		return FALSE;
+	out->user = v;
+	out->user_len = l;
 	return TRUE;
 }
 
@@ -701,6 +920,10 @@ nm_snmp_config *nm_snmp_config_parse(const config_setting_t *conf,
 	c->allow_legacy_crypto = nm_conf_bool(conf, "allow_legacy_crypto", FALSE);
 	c->trap_listen = g_strdup(nm_conf_string(conf, "trap_listen", NULL));
 	c->trap_community = g_strdup(nm_conf_string(conf, "trap_community", NULL));
+	c->trap_users = g_ptr_array_new_with_free_func(trap_user_free);
+	c->trap_max_engines = (int)nm_conf_int(conf, "trap_max_engines", 1000);
+	if (!parse_trap_users(c, conf, err))
+		goto fail;
 	if (tl == NULL && c->trap_listen == NULL) {
 		nm_conf_error(conf, err, "give 'targets' to poll or "
 			      "'trap_listen' to receive traps");
@@ -791,6 +1014,8 @@ void nm_snmp_config_free(nm_snmp_config *c)
 	g_ptr_array_free(c->sets, TRUE);
 	g_free(c->trap_listen);
 	g_free(c->trap_community);
+	if (c->trap_users != NULL)
+		g_ptr_array_free(c->trap_users, TRUE);
 	g_free(c);
 }
 

@@ -104,6 +104,14 @@ typedef struct {
 	GPtrArray *sets;       /**< nm_snmp_set*, borrowed from nm_snmp_config */
 } nm_snmp_target_conf;
 
+/** A USM user whose notifications the trap receiver accepts (RFC 3414,
+ *  RFC 3416 §4.2.6/4.2.7). sec.level is the lowest level accepted. */
+typedef struct {
+	nm_snmp_security sec;  /**< version 3; user, level, protocols, keys */
+	GPtrArray *engine_ids; /**< GBytes*: traps accepted from these sender
+				    engines only; empty = any engine */
+} nm_snmp_trap_user;
+
 /** The plugin's whole configuration. */
 typedef struct {
 	GPtrArray *targets;    /**< nm_snmp_target_conf* (owned) */
@@ -111,6 +119,8 @@ typedef struct {
 	int max_in_flight;
 	char *trap_listen;     /**< net-snmp transport spec, or NULL */
 	char *trap_community;  /**< accepted community, or NULL for any */
+	GPtrArray *trap_users; /**< nm_snmp_trap_user* (owned), v3 traps */
+	int trap_max_engines;  /**< sender engine IDs learned at most */
 	gboolean allow_legacy_crypto;
 } nm_snmp_config;
 
@@ -145,6 +155,27 @@ char *nm_snmp_peer_spec(const char *address);
  *  if MIBs were loaded, a symbolic one (the plugin loads none). Returns
  *  FALSE if unparsable. */
 gboolean nm_snmp_parse_oid(const char *text, nm_snmp_oid *out);
+
+/** Parse an SnmpEngineID (RFC 3411 §5: 5 to 32 octets) written in hex,
+ *  with an optional "0x" prefix and optional ':' between octets
+ *  ("0x80001f8880..."). Returns new bytes or NULL if malformed. */
+GBytes *nm_snmp_engine_id_parse(const char *text);
+
+/** What nm_snmp_v3_peek() found in an SNMPv3 message header. */
+typedef struct {
+	const guint8 *engine_id; /**< msgAuthoritativeEngineID, in the buffer */
+	gsize engine_id_len;
+	const guint8 *user;      /**< msgUserName (not NUL-terminated) */
+	gsize user_len;
+} nm_snmp_v3_header;
+
+/** Read the USM security parameters of an SNMPv3 message (RFC 3412 §6,
+ *  RFC 3414 §2.4) from @buf (@len octets, a whole datagram) without
+ *  decrypting or authenticating anything: for learning the engine ID of
+ *  a trap sender before net-snmp processes the message. Pointers in @out
+ *  point into @buf. Returns FALSE if it is not a well-formed v3 message
+ *  with the USM model's parameters (then @out is undefined). */
+gboolean nm_snmp_v3_peek(const guint8 *buf, gsize len, nm_snmp_v3_header *out);
 
 /** A numeric reading of a varbind. */
 typedef struct {

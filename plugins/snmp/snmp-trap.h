@@ -24,6 +24,13 @@ typedef struct nm_snmp_trap nm_snmp_trap;
 nm_snmp_trap *nm_snmp_trap_open(nm_plugin *p, const nm_snmp_config *conf,
 				const config_setting_t *group, GError **err);
 
+/** Add the receiver's figures to a JSON object being built in @b (for
+ *  `netmonctl stats --json`): member "traps" with received, rejected,
+ *  v3_engines_learned and v3_rejected by reason (unknown_user,
+ *  wrong_digest, decryption_error, not_in_time_window, unknown_engine_id,
+ *  security_level). */
+void nm_snmp_trap_stats(const nm_snmp_trap *tr, JsonBuilder *b);
+
 /** Stop receiving and free the receiver (NULL is ignored). */
 void nm_snmp_trap_close(nm_snmp_trap *tr);
 

@@ -1579,6 +1579,8 @@ static JsonNode *stats_cb(nm_plugin *p, gpointer data)
 		json_builder_end_object(b);
 	}
 	json_builder_end_object(b);
+	if (sp->trap != NULL)
+		nm_snmp_trap_stats(sp->trap, b);
 	json_builder_end_object(b);
 	n = json_builder_get_root(b);
 	g_object_unref(b);

@@ -20,6 +20,10 @@
  *   value length (1 byte) and the value bytes (integers, counters, floats
  *     take their fixed size from the bytes given, zero-padded)
  * Everything is freed per input.
+ *
+ * The whole input is also read as an SNMPv3 message header
+ * (nm_snmp_v3_peek(), the trap receiver's BER reader that runs before
+ * net-snmp on every v3 datagram); seeds: seed-v3-trap-*.bin.
  */
 #include "config.h"
 
@@ -150,6 +154,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	guint32 up = 0;
 	gboolean have_up = FALSE, walking = TRUE;
 	guint8 sel;
+	nm_snmp_v3_header h3;
+
+	if (nm_snmp_v3_peek(data, size, &h3) &&
+	    (h3.engine_id + h3.engine_id_len > data + size ||
+	     h3.user + h3.user_len > data + size))
+		__builtin_trap();  /* pointers must stay inside the input */
 
 	if (size < 1)
 		return 0;

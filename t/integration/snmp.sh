@@ -22,7 +22,7 @@ if [ ! -x "$DUMP" ] || [ ! -f "$SNMPPLUG/snmp.la" ]; then
 	exit 0
 fi
 
-plan 56
+plan 63
 
 # netmon_conf FILE SNMP-GROUP-BODY
 netmon_conf() {
@@ -276,19 +276,62 @@ else
 fi
 
 # ---------------------------------------------------------------- traps
+# v1/v2c traps and informs, and SNMPv3 (RFC 3414 USM): an authNoPriv SHA
+# user accepted from any sender engine (its engine ID learned from the
+# trap), an authPriv SHA-256/AES-128 user bound to one engine ID, and an
+# authPriv SHA/AES inform user (our engine ID, discovered by snmpinform).
+# Wrong keys, a wrong engine and a too low level are rejected, counted and
+# logged once per source, never with a key.
 TRAP=$(free_port)
-netmon_conf "$TMP/trap.conf" "trap_listen = \"udp:127.0.0.1:$TRAP\";"
+netmon_conf "$TMP/trap.conf" "trap_listen = \"udp:127.0.0.1:$TRAP\";
+  trap_users = (
+    { user = \"trapsha\"; auth_password = \"trapauth123\"; },
+    { user = \"trappriv\"; auth_protocol = \"SHA-256\";
+      auth_password = \"trapauth256\"; priv_password = \"trappriv256\";
+      engine_ids = [ \"0x8000000001020304\" ]; },
+    { user = \"informer\"; auth_password = \"informauth1\";
+      priv_password = \"informpriv1\"; } );"
 OUT="$TMP/trap.out"
-"$DUMP" "$TMP/trap.conf" 4 >"$OUT" 2>"$TMP/trap.err" &
+SNMP_DUMP_STOP_FILE="$TMP/trap.stop" "$DUMP" "$TMP/trap.conf" 60 \
+	>"$OUT" 2>"$TMP/trap.err" &
 dpid=$!
-sleep 1.5
+wait_for 20 grep -q "traps on udp:127.0.0.1:$TRAP" "$TMP/trap.err" ||
+	diag "trap receiver did not start: $(cat "$TMP/trap.err")"
+export SNMP_PERSISTENT_DIR="$TMP/trap-persist" SNMPCONFPATH="$TMP/none"
 snmptrap -v1 -c public 127.0.0.1:$TRAP 1.3.6.1.4.1.8072.2.3 127.0.0.1 6 17 '' \
 	1.3.6.1.2.1.1.5.0 s "v1 hello"
 snmptrap -v2c -c public 127.0.0.1:$TRAP '' 1.3.6.1.6.3.1.1.5.3 \
 	1.3.6.1.2.1.2.2.1.1.2 i 2
-snmpinform -v2c -c public -t 1 -r 0 127.0.0.1:$TRAP '' 1.3.6.1.4.1.8072.2.3.0.1 \
+snmpinform -v2c -c public -t 3 -r 1 127.0.0.1:$TRAP '' 1.3.6.1.4.1.8072.2.3.0.1 \
 	1.3.6.1.2.1.1.5.0 s "inform me"
 ok $? "the inform is acknowledged (snmpinform exits 0)"
+snmptrap -v3 -u trapsha -l authNoPriv -a SHA -A trapauth123 \
+	-e 0x8000000001aabbcc 127.0.0.1:$TRAP '' 1.3.6.1.6.3.1.1.5.1 \
+	1.3.6.1.2.1.1.5.0 s "v3 authNoPriv"
+snmptrap -v3 -u trappriv -l authPriv -a SHA-256 -A trapauth256 -x AES \
+	-X trappriv256 -e 0x8000000001020304 127.0.0.1:$TRAP '' \
+	1.3.6.1.6.3.1.1.5.2 1.3.6.1.2.1.1.5.0 s "v3 authPriv"
+snmpinform -v3 -u informer -l authPriv -a SHA -A informauth1 -x AES \
+	-X informpriv1 -t 3 -r 1 127.0.0.1:$TRAP '' 1.3.6.1.4.1.8072.2.3.0.2 \
+	1.3.6.1.2.1.1.5.0 s "v3 inform"
+ok $? "v3 authPriv inform is acknowledged (snmpinform -v 3 exits 0)"
+# rejected: wrong auth key from a new engine and from the learned one, the
+# engine-bound user from another engine, a known user without auth
+snmptrap -v3 -u trapsha -l authNoPriv -a SHA -A wrongkey999 \
+	-e 0x8000000001aabbdd 127.0.0.1:$TRAP '' 1.3.6.1.6.3.1.1.5.1 \
+	1.3.6.1.2.1.1.5.0 s "v3 wrong key"
+snmptrap -v3 -u trapsha -l authNoPriv -a SHA -A wrongkey999 \
+	-e 0x8000000001aabbcc 127.0.0.1:$TRAP '' 1.3.6.1.6.3.1.1.5.1 \
+	1.3.6.1.2.1.1.5.0 s "v3 wrong key"
+snmptrap -v3 -u trappriv -l authPriv -a SHA-256 -A trapauth256 -x AES \
+	-X trappriv256 -e 0x8000000009090909 127.0.0.1:$TRAP '' \
+	1.3.6.1.6.3.1.1.5.2 1.3.6.1.2.1.1.5.0 s "v3 wrong engine"
+snmptrap -v3 -u trapsha -l noAuthNoPriv -e 0x8000000001aabbcc \
+	127.0.0.1:$TRAP '' 1.3.6.1.6.3.1.1.5.1 1.3.6.1.2.1.1.5.0 s "v3 noauth"
+unset SNMP_PERSISTENT_DIR SNMPCONFPATH
+wait_for 20 sh -c "[ \$(grep -c '^EVENT ' '$OUT') -ge 6 ]"
+sleep 1
+touch "$TMP/trap.stop"
 wait $dpid
 ok $? "trap receiver runs" || diag "$(cat "$TMP/trap.err")"
 grep -q '^EVENT source=127.0.0.1 .*msgid=1.3.6.1.4.1.8072.2.3.0.17 .*version="1" type="trap".*text=1.3.6.1.2.1.1.5.0 = "v1 hello"' "$OUT"
@@ -297,8 +340,27 @@ grep -q '^EVENT source=127.0.0.1 .*msgid=1.3.6.1.6.3.1.1.5.3 .*version="2c" type
 ok $? "v2c trap (linkDown): EVENT"
 grep -q '^EVENT .*msgid=1.3.6.1.4.1.8072.2.3.0.1 .*type="inform".*inform me' "$OUT"
 ok $? "inform: EVENT"
-[ "$(grep -c '^EVENT ' "$OUT")" = 3 ]
-ok $? "exactly three events"
+grep -q '^EVENT source=127.0.0.1 .*msgid=1.3.6.1.6.3.1.1.5.1 .*version="3" type="trap" user="trapsha" level="authNoPriv".*"v3 authNoPriv"' "$OUT"
+ok $? "v3 authNoPriv SHA trap from a learned engine: EVENT" || diag "$(grep EVENT "$OUT")"
+grep -q '^EVENT .*msgid=1.3.6.1.6.3.1.1.5.2 .*version="3" type="trap" user="trappriv" level="authPriv".*"v3 authPriv"' "$OUT"
+ok $? "v3 authPriv SHA-256/AES-128 trap from its configured engine: EVENT"
+grep -q '^EVENT .*msgid=1.3.6.1.4.1.8072.2.3.0.2 .*version="3" type="inform" user="informer" level="authPriv".*"v3 inform"' "$OUT"
+ok $? "v3 authPriv SHA/AES inform: EVENT"
+[ "$(grep -c '^EVENT ' "$OUT")" = 6 ]
+ok $? "exactly six events (none from a wrong key, engine or level)" ||
+	diag "$(grep EVENT "$OUT")"
+tstat() { grep '^STATS ' "$OUT" | sed 's/^STATS //' | jq -r ".traps.$1"; }
+[ "$(tstat rejected)" = 4 ] && [ "$(tstat v3_rejected.wrong_digest)" = 2 ] &&
+	[ "$(tstat v3_rejected.security_level)" = 1 ] &&
+	[ "$(tstat v3_engines_learned)" = 1 ]
+ok $? "4 v3 notifications rejected (2 wrong digests, 1 wrong engine, 1 level), one engine learned" ||
+	diag "$(grep '^STATS' "$OUT" | sed 's/^STATS //' | jq -c .traps)"
+[ "$(grep -c 'SNMPv3 notification from 127.0.0.1 (user .trapsha.) rejected: wrong authentication digest' "$TMP/trap.err")" = 1 ] &&
+	[ "$(grep -c 'SNMPv3 notification from' "$TMP/trap.err")" = 1 ]
+ok $? "a rejection is logged once per source, naming the user" ||
+	diag "$(grep -i 'notification' "$TMP/trap.err")"
+! grep -q -e wrongkey999 -e trapauth -e trappriv256 -e informauth1 -e informpriv1 "$TMP/trap.err" "$OUT"
+ok $? "no v3 key or pass phrase in logs or events"
 
 # ---------------------------------------------------------------- netmond
 netmon_conf "$TMP/bad.conf" "targets = ( { name = \"x\"; address = \"h\";

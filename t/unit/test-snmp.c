@@ -490,6 +490,150 @@ static void test_sched(void)
 	g_assert_cmpuint(missed, ==, 3);
 }
 
+/* snmp.trap_users: levels and protocols like a target's, engine IDs. */
+static void test_config_trap_users(void)
+{
+	char *msg;
+	nm_snmp_config *c = parse(
+		"snmp = { trap_listen = \"udp:127.0.0.1:1162\";\n"
+		"  auth_password = \"group-level-is-not-used\";\n"
+		"  trap_users = ( { user = \"a\"; auth_password = \"12345678\"; },\n"
+		"   { user = \"b\"; auth_protocol = \"SHA-256\"; auth_password = \"12345678\";\n"
+		"     priv_password = \"abcdefgh\";\n"
+		"     engine_ids = [ \"0x8000000001020304\", \"80:00:1f:88:04\" ]; } ); };\n",
+		&msg);
+	const nm_snmp_trap_user *u;
+	gsize len;
+	const guint8 *id;
+
+	g_assert_null(msg);
+	g_assert_cmpuint(c->trap_users->len, ==, 2);
+	g_assert_cmpint(c->trap_max_engines, ==, 1000);
+	u = g_ptr_array_index(c->trap_users, 0);
+	g_assert_cmpstr(u->sec.user, ==, "a");
+	g_assert_cmpint(u->sec.level, ==, SNMP_SEC_LEVEL_AUTHNOPRIV);
+	g_assert_true(u->sec.auth_proto == usmHMACSHA1AuthProtocol);
+	g_assert_cmpuint(u->engine_ids->len, ==, 0);
+	u = g_ptr_array_index(c->trap_users, 1);
+	g_assert_cmpint(u->sec.level, ==, SNMP_SEC_LEVEL_AUTHPRIV);
+	g_assert_true(u->sec.auth_proto == usmHMAC192SHA256AuthProtocol);
+	g_assert_true(u->sec.priv_proto == usmAESPrivProtocol);
+	g_assert_cmpuint(u->engine_ids->len, ==, 2);
+	id = g_bytes_get_data(g_ptr_array_index(u->engine_ids, 1), &len);
+	g_assert_cmpuint(len, ==, 5);
+	g_assert_cmpuint(id[0], ==, 0x80);
+	g_assert_cmpuint(id[4], ==, 0x04);
+	nm_snmp_config_free(c);
+}
+
+static void test_config_trap_user_errors(void)
+{
+	static const struct { const char *text, *want; } cases[] = {
+		{ "snmp = { trap_listen = \"udp:1162\"; trap_users = ( { user = \"u\";\n"
+		  "  auth_password = \"12345678\"; auth_protocol = \"MD5\"; } ); };",
+		  ":2: snmp.trap_users.[0].auth_protocol: MD5 is refused unless "
+		  "snmp.allow_legacy_crypto = true" },
+		{ "snmp = { trap_listen = \"udp:1162\"; trap_users = ( { user = \"u\";\n"
+		  "  auth_password = \"12345678\"; priv_password = \"12345678\";\n"
+		  "  priv_protocol = \"DES\"; } ); };",
+		  ":3: snmp.trap_users.[0].priv_protocol: DES is refused" },
+		{ "snmp = { trap_listen = \"udp:1162\"; trap_users = ( { user = \"u\";\n"
+		  "  auth_password = \"short\"; } ); };",
+		  ":2: snmp.trap_users.[0].auth_password: must be at least 8" },
+		{ "snmp = { trap_listen = \"udp:1162\"; trap_users = ( { user = \"u\";\n"
+		  "  security_level = \"authPriv\"; auth_password = \"12345678\"; } ); };",
+		  "security level authPriv needs 'priv_password'" },
+		{ "snmp = { trap_listen = \"udp:1162\"; trap_users = (\n"
+		  "  { user = \"u\"; auth_password = \"12345678\"; },\n"
+		  "  { user = \"u\"; auth_password = \"12345678\"; } ); };",
+		  ":3: snmp.trap_users.[1].user: user 'u' is listed twice" },
+		{ "snmp = { trap_listen = \"udp:1162\"; trap_users = ( { user = \"u\";\n"
+		  "  auth_password = \"12345678\"; engine_ids = [ \"0x8000\" ]; } ); };",
+		  ":2: snmp.trap_users.[0].engine_ids.[0]: not an engine ID" },
+		{ "snmp = { trap_listen = \"udp:1162\"; trap_users = ( { user = \"u\";\n"
+		  "  auth_password = \"12345678\"; engine_ids = [ \"0x80zz000001\" ]; } ); };",
+		  "not an engine ID" },
+		{ "snmp = { trap_listen = \"udp:1162\"; trap_users = ( {\n"
+		  "  auth_password = \"12345678\"; } ); };", "user" },
+	};
+
+	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+		char *msg = NULL;
+		nm_snmp_config *c = parse(cases[i].text, &msg);
+
+		if (c != NULL || msg == NULL || strstr(msg, cases[i].want) == NULL)
+			g_error("case %u: want '%s', got '%s'", i, cases[i].want,
+				msg ? msg : "(accepted)");
+		g_free(msg);
+	}
+}
+
+static void test_engine_id(void)
+{
+	static const char *const bad[] = {
+		"", "0x", "80000000", "0x800000000", "0x80000000zz",
+		"0x000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20",
+		":8000000001", "8000000001:",
+	};
+	GBytes *b = nm_snmp_engine_id_parse("0X80000000010203");
+	gsize len;
+
+	g_assert_nonnull(b);
+	g_assert_cmpuint(g_bytes_get_size(b), ==, 7);
+	g_bytes_unref(b);
+	b = nm_snmp_engine_id_parse(
+		"000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f");
+	g_assert_nonnull(b);
+	g_assert_cmpuint(g_bytes_get_size(b), ==, 32);
+	g_bytes_unref(b);
+	for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
+		b = nm_snmp_engine_id_parse(bad[i]);
+		if (b != NULL)
+			g_error("'%s' accepted (%" G_GSIZE_FORMAT " octets)", bad[i],
+				(g_bytes_get_data(b, &len), len));
+	}
+}
+
+/* A v3 SNMPv2-Trap as snmptrap 5.9 sends it (user trappriv, authNoPriv,
+ * engine 0x8000000001020304), t/fuzz/corpus/snmp/seed-v3-trap-authnopriv.bin. */
+static const char v3_trap_hex[] =
+	"3081ac020103301102046567620e020300ffe304010102010304"
+	"2e302c040880000000010203040201010203243d2f0408747261707072697604"
+	"0c551a2287e645197d849ebf3c04003064041180001f88808ec30f04c908056b"
+	"000000000400a74d020407507507020100020100303f300f06082b0601020101"
+	"03004303243d2f3017060a2b06010603010104010006092b0601060301010502"
+	"301306082b06010201010500040776332073656564";
+
+static void test_v3_peek(void)
+{
+	gsize n = strlen(v3_trap_hex) / 2;
+	guint8 *buf = g_malloc(n);
+	nm_snmp_v3_header h;
+	static const guint8 eid[] = { 0x80, 0, 0, 0, 1, 2, 3, 4 };
+
+	for (gsize i = 0; i < n; i++)
+		buf[i] = (guint8)(g_ascii_xdigit_value(v3_trap_hex[2 * i]) * 16 +
+				  g_ascii_xdigit_value(v3_trap_hex[2 * i + 1]));
+	g_assert_true(nm_snmp_v3_peek(buf, n, &h));
+	g_assert_cmpmem(h.engine_id, h.engine_id_len, eid, sizeof(eid));
+	g_assert_cmpmem(h.user, h.user_len, "trappriv", 8);
+	/* every truncation of the header is refused, never read past */
+	for (gsize k = 0; k < 0x3a; k++) {
+		guint8 *cut = g_memdup2(buf, k);
+
+		g_assert_false(nm_snmp_v3_peek(cut, k, &h));
+		g_free(cut);
+	}
+	/* a v2c message (msgVersion 1) is not v3 */
+	buf[5] = 1;
+	g_assert_false(nm_snmp_v3_peek(buf, n, &h));
+	buf[5] = 3;
+	/* a length claiming more than the datagram */
+	buf[1] = 0x82;
+	g_assert_false(nm_snmp_v3_peek(buf, n, &h));
+	g_free(buf);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -497,6 +641,10 @@ int main(int argc, char **argv)
 	g_test_add_func("/snmp/config/v3", test_config_v3);
 	g_test_add_func("/snmp/config/errors", test_config_errors);
 	g_test_add_func("/snmp/config/user-set", test_config_user_set);
+	g_test_add_func("/snmp/config/trap-users", test_config_trap_users);
+	g_test_add_func("/snmp/config/trap-user-errors", test_config_trap_user_errors);
+	g_test_add_func("/snmp/engine-id", test_engine_id);
+	g_test_add_func("/snmp/v3-peek", test_v3_peek);
 	g_test_add_func("/snmp/sets/builtin", test_builtin_sets);
 	g_test_add_func("/snmp/peer-spec", test_peer_spec);
 	g_test_add_func("/snmp/oid/parse", test_parse_oid);
