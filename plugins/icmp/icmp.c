@@ -47,6 +47,7 @@
 #include <math.h>
 #include <netdb.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -127,6 +128,9 @@ static const nm_conf_key icmp_keys[] = {
 /* Room for the IPv4 header (raw sockets deliver it; at most 60 octets) in
  * front of the ICMP message. */
 #define RECV_HDR_ROOM 64
+/* IPv4 datagrams up to this size are sent with IP_PMTUDISC_DO (see
+ * sock_setup): the kernel's default lowest path MTU. */
+#define PMTU_FLOOR 552
 /* How long shutdown waits for cancelled DNS lookups to come back. */
 #define SHUTDOWN_DNS_WAIT (2 * G_USEC_PER_SEC)
 
@@ -145,8 +149,8 @@ typedef struct {
 } icmp_sock;
 
 typedef struct {
-	gint64 due;               /* = t->due */
-	target *t;
+	gint64 due;               /* = the target's due */
+	guint idx;                /* the target's index */
 } heap_entry;
 
 struct icmp_ctx {
@@ -158,6 +162,7 @@ struct icmp_ctx {
 	guint n;
 	heap_entry *heap;         /* binary min-heap by due time */
 	guint heap_len;
+	gint *heap_pos;           /* per target index: its heap slot, -1 */
 	GSource *pacer;
 	guint32 magic;
 	double max_rate, tokens, burst;
@@ -190,12 +195,13 @@ static void ctx_unref(icmp_ctx *ctx);
 /* ------------------------------------------------------------------ */
 /* The heap of targets by next event time                              */
 
-/* The heap holds each target's due time next to its pointer, so sifting
- * compares keys without touching (cache-missing) target structs. */
+/* The heap holds each target's due time and index, and the slots are
+ * kept in a separate array by index, so sifting never touches (cache-
+ * missing) target structs. */
 static void heap_place(icmp_ctx *ctx, guint i, heap_entry e)
 {
 	ctx->heap[i] = e;
-	e.t->heap_pos = (gint)i;
+	ctx->heap_pos[e.idx] = (gint)i;
 }
 
 static void heap_up(icmp_ctx *ctx, guint i)
@@ -236,16 +242,20 @@ static void heap_set(icmp_ctx *ctx, target *t, gint64 due)
 	guint i;
 
 	t->due = due;
-	if (t->heap_pos < 0) {
+	if (ctx->heap_pos[t->index] < 0) {
 		i = ctx->heap_len++;
-		ctx->heap[i] = (heap_entry){ .due = due, .t = t };
+		ctx->heap[i] = (heap_entry){ .due = due, .idx = t->index };
 		heap_up(ctx, i);
 		return;
 	}
-	i = (guint)t->heap_pos;
-	ctx->heap[i].due = due;
-	heap_up(ctx, i);
-	heap_down(ctx, (guint)t->heap_pos);
+	i = (guint)ctx->heap_pos[t->index];
+	if (due < ctx->heap[i].due) {
+		ctx->heap[i].due = due;
+		heap_up(ctx, i);
+	} else {
+		ctx->heap[i].due = due;
+		heap_down(ctx, i);
+	}
 }
 
 /* Wake the pacer at the heap top's time (or when a token is due). */
@@ -301,6 +311,19 @@ static void publish_error(icmp_ctx *ctx, target *t)
 	g_free(out);
 }
 
+/* Most octets put_fixed() writes (RTTs and percentages are far below
+ * 1e9, so the fast path of icmp_format_fixed() applies; larger values
+ * are cut, never overflow). */
+#define FIXED_MAX 32
+
+static char *put_fixed(char *p, double v, guint decimals)
+{
+	return p + icmp_format_fixed(p, FIXED_MAX, v, decimals);
+}
+
+#define put_lit(p, lit) \
+	(memcpy((p), (lit), sizeof(lit) - 1), (p) + sizeof(lit) - 1)
+
 static void publish_round(icmp_ctx *ctx, target *t, const icmp_round_stats *st)
 {
 	nm_msg *msgs[8];
@@ -340,22 +363,34 @@ static void publish_round(icmp_ctx *ctx, target *t, const icmp_round_stats *st)
 		code = NM_STATE_OK;
 		type = NM_STATE_HARD;
 		attempt = 1;
-		g_string_append(ctx->out, "PING OK - ");
-		g_string_append(ctx->out, t->name);
-		g_string_append(ctx->out, ": packet loss = ");
-		icmp_append_fixed(ctx->out, st->loss * 100, 0);
-		g_string_append(ctx->out, "%, RTA = ");
-		icmp_append_fixed(ctx->out, st->avg, 3);
-		g_string_append(ctx->out, " ms");
-		g_string_append(ctx->perf, "rta=");
-		icmp_append_fixed(ctx->perf, st->avg, 6);
-		g_string_append(ctx->perf, "ms;;;0 pl=");
-		icmp_append_fixed(ctx->perf, st->loss * 100, 0);
-		g_string_append(ctx->perf, "%;;;0;100 rtmin=");
-		icmp_append_fixed(ctx->perf, st->min, 6);
-		g_string_append(ctx->perf, "ms;;;0 rtmax=");
-		icmp_append_fixed(ctx->perf, st->max, 6);
-		g_string_append(ctx->perf, "ms;;;0");
+		gsize nlen = strlen(t->name);
+		char *o, *q;
+
+		/* Written in place: room for the name, 4 literals and 6
+		 * numbers of at most FIXED_MAX octets each. */
+		g_string_set_size(ctx->out, nlen + 64 + 2 * FIXED_MAX);
+		o = ctx->out->str;
+		o = put_lit(o, "PING OK - ");
+		memcpy(o, t->name, nlen);
+		o += nlen;
+		o = put_lit(o, ": packet loss = ");
+		o = put_fixed(o, st->loss * 100, 0);
+		o = put_lit(o, "%, RTA = ");
+		o = put_fixed(o, st->avg, 3);
+		o = put_lit(o, " ms");
+		g_string_truncate(ctx->out, (gsize)(o - ctx->out->str));
+		g_string_set_size(ctx->perf, 96 + 4 * FIXED_MAX);
+		q = ctx->perf->str;
+		q = put_lit(q, "rta=");
+		q = put_fixed(q, st->avg, 6);
+		q = put_lit(q, "ms;;;0 pl=");
+		q = put_fixed(q, st->loss * 100, 0);
+		q = put_lit(q, "%;;;0;100 rtmin=");
+		q = put_fixed(q, st->min, 6);
+		q = put_lit(q, "ms;;;0 rtmax=");
+		q = put_fixed(q, st->max, 6);
+		q = put_lit(q, "ms;;;0");
+		g_string_truncate(ctx->perf, (gsize)(q - ctx->perf->str));
 	} else {
 		if (t->lost_rounds < G_MAXUINT)
 			t->lost_rounds++;
@@ -449,8 +484,18 @@ static gboolean start_round(icmp_ctx *ctx, target *t, gint64 now)
 	return TRUE;
 }
 
-/* Send probe t->next_probe. Returns 0, or EAGAIN/ENOBUFS to retry later. */
-static int send_probe(icmp_ctx *ctx, target *t, gint64 now)
+/* The clocks of one pacer dispatch: the monotonic and the real time read
+ * at its start (µs, ns). */
+typedef struct {
+	gint64 mono, real_ns;
+} dispatch_clock;
+
+/* Send probe t->next_probe. Returns 0, or EAGAIN/ENOBUFS to retry later.
+ * Reads the real-time clock just before the send (paired with the kernel's
+ * SO_TIMESTAMPNS receive stamp for the RTT); the probe's monotonic send
+ * time (for its timeout) is derived from it and @clk, one clock read less
+ * per probe. */
+static int send_probe(icmp_ctx *ctx, target *t, const dispatch_clock *clk)
 {
 	icmp_sock *s = sock_for(ctx, t->sa.sa.sa_family);
 	probe *pr = &t->probes[t->next_probe];
@@ -459,10 +504,14 @@ static int send_probe(icmp_ctx *ctx, target *t, gint64 now)
 	struct timespec ts;
 	gsize len;
 	ssize_t r;
+	gint64 since;
 
 	tag.seq = s->seq;
-	len = icmp_echo_build(ctx->txbuf, ctx->txbuf_len, s->family, s->ident,
-			      s->seq, &tag, t->size);
+	/* ctx->txbuf holds the fill pattern (built once in init); only the
+	 * header and tag change. Datagram sockets get their checksum from
+	 * the kernel. */
+	len = icmp_echo_retag(ctx->txbuf, s->family, s->ident, s->seq, &tag,
+			      t->size, s->raw);
 	if (len == 0)
 		return EINVAL; /* sizes are validated: cannot happen */
 	if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
@@ -474,12 +523,16 @@ static int send_probe(icmp_ctx *ctx, target *t, gint64 now)
 		return errno == EINTR ? EAGAIN : errno;
 	pr->seq = s->seq;
 	s->seq++;
-	pr->tx_mono = g_get_monotonic_time();
 	pr->tx_real_ns = (gint64)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	/* A dispatch lasts milliseconds; a real-time clock step inside it
+	 * (negative or implausibly long) falls back to a monotonic read. */
+	since = (pr->tx_real_ns - clk->real_ns) / 1000;
+	pr->tx_mono = since >= 0 && since < G_USEC_PER_SEC
+			      ? clk->mono + since
+			      : g_get_monotonic_time();
 	t->last_tx = pr->tx_mono;
 	t->next_probe++;
 	t->sent_total++;
-	nm_counter_add(ctx->c_sent, 1);
 	if (r < 0) {
 		int e = errno;
 		pr->state = PROBE_FAILED;
@@ -492,7 +545,6 @@ static int send_probe(icmp_ctx *ctx, target *t, gint64 now)
 		if (t->error != NULL && t->have_addr && !t->resolving)
 			set_error(t, NULL);
 	}
-	(void)now;
 	return 0;
 }
 
@@ -529,12 +581,16 @@ static gboolean pacer_dispatch(GSource *source, GSourceFunc cb, gpointer data)
 	guint sends = 0;
 	gint64 hold = 0; /* earliest time to try again when held back */
 	gboolean drained = FALSE;
+	dispatch_clock clk = { .mono = now };
+	struct timespec ts;
 
 	(void)source;
 	(void)cb;
+	if (clock_gettime(CLOCK_REALTIME, &ts) == 0)
+		clk.real_ns = (gint64)ts.tv_sec * 1000000000 + ts.tv_nsec;
 	refill(ctx, now);
 	while (ctx->heap_len > 0 && ctx->heap[0].due <= now) {
-		target *t = ctx->heap[0].t;
+		target *t = ctx->targets[ctx->heap[0].idx];
 
 		if (t->ph == PHASE_WAIT) {
 			(void)start_round(ctx, t, now);
@@ -563,7 +619,7 @@ static gboolean pacer_dispatch(GSource *source, GSourceFunc cb, gpointer data)
 			hold = now; /* let the receive watches run first */
 			break;
 		}
-		int r = send_probe(ctx, t, now);
+		int r = send_probe(ctx, t, &clk);
 		if (r != 0) {
 			hold = now + 1000; /* socket buffer full: 1 ms */
 			break;
@@ -572,6 +628,8 @@ static gboolean pacer_dispatch(GSource *source, GSourceFunc cb, gpointer data)
 		sends++;
 		after_send(ctx, t, now);
 	}
+	if (sends > 0)
+		nm_counter_add(ctx->c_sent, sends);
 	pacer_arm(ctx, hold);
 	return G_SOURCE_CONTINUE;
 }
@@ -712,6 +770,19 @@ static gboolean sock_setup(icmp_ctx *ctx, icmp_sock *s, GError **err)
 	if (setsockopt(s->fd, SOL_SOCKET, SO_SNDBUFFORCE, &buf, sizeof(buf)) != 0 &&
 	    setsockopt(s->fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof(buf)) != 0)
 		NM_DEBUG(ctx->p, "SO_SNDBUF: %s", g_strerror(errno));
+	/* IPv4 requests that fit in PMTU_FLOOR octets go out with DF set and
+	 * IP ID 0 (an atomic datagram, RFC 6864 §4): Linux's default
+	 * (IP_PMTUDISC_WANT) sets DF on them too, but draws a hashed random
+	 * ID for each (__ip_select_ident, about 5% of a probe's CPU on
+	 * loopback). They never exceed a path MTU the kernel accepts (its
+	 * floor, net.ipv4.route.min_pmtu, is 552), so nothing that would
+	 * have been fragmented is refused. Larger probes keep the default. */
+	if (s->family == AF_INET && ctx->txbuf_len + 20 <= PMTU_FLOOR) {
+		int pmtu = IP_PMTUDISC_DO;
+		if (setsockopt(s->fd, IPPROTO_IP, IP_MTU_DISCOVER, &pmtu,
+			       sizeof(pmtu)) != 0)
+			NM_DEBUG(ctx->p, "IP_MTU_DISCOVER: %s", g_strerror(errno));
+	}
 	if (s->raw && s->family == AF_INET) {
 		struct icmp_filter f;
 		f.data = ~(1u << ICMP_ECHOREPLY);
@@ -1044,7 +1115,7 @@ static void target_free(target *t)
 	g_free(t->address);
 	g_free(t->error);
 	g_free(t->probes);
-	g_free(t);
+	free(t); /* posix_memalign() */
 }
 
 static void ctx_unref(icmp_ctx *ctx)
@@ -1055,6 +1126,7 @@ static void ctx_unref(icmp_ctx *ctx)
 		target_free(ctx->targets[i]);
 	g_free(ctx->targets);
 	g_free(ctx->heap);
+	g_free(ctx->heap_pos);
 	g_free(ctx->txbuf);
 	g_free(ctx->rxbuf);
 	if (ctx->out != NULL)
@@ -1140,13 +1212,16 @@ static void defaults_read(icmp_ctx *ctx, const config_setting_t *conf,
 static target *target_new(icmp_ctx *ctx, const target_defaults *d,
 			  const config_setting_t *e, guint index, GError **err)
 {
-	target *t = g_new0(target, 1);
+	target *t = NULL;
 	struct addrinfo hints = { .ai_flags = AI_NUMERICHOST };
 	struct addrinfo *ai = NULL;
 
+	/* Cache-line aligned, so the hot fields are the first two lines. */
+	if (posix_memalign((void **)&t, 64, sizeof(*t)) != 0 || t == NULL)
+		g_error("icmp: out of memory for a target");
+	memset(t, 0, sizeof(*t));
 	t->ctx = ctx;
 	t->index = index;
-	t->heap_pos = -1;
 	t->last_rtt = NAN;
 	t->address = g_strdup(nm_conf_string(e, "address", ""));
 	t->name = g_strdup(nm_conf_string(e, "name", t->address));
@@ -1158,7 +1233,7 @@ static target *target_new(icmp_ctx *ctx, const target_defaults *d,
 		e, "timeout", d->timeout >= 0 ? d->timeout
 					      : MIN(DEFAULT_TIMEOUT,
 						    t->interval / 2));
-	t->size = (gsize)nm_conf_int(e, "size", d->size);
+	t->size = (guint)nm_conf_int(e, "size", d->size);
 	if (t->timeout >= t->interval) {
 		nm_conf_error(e, err, "timeout (%g s) must be shorter than the "
 			      "interval (%g s) of target %s", t->timeout / 1e6,
@@ -1217,6 +1292,9 @@ static gboolean icmp_init(nm_plugin *p, const config_setting_t *conf,
 	ctx->n = list != NULL ? (guint)config_setting_length(list) : 0;
 	ctx->targets = g_new0(target *, MAX(ctx->n, 1));
 	ctx->heap = g_new0(heap_entry, MAX(ctx->n, 1));
+	ctx->heap_pos = g_new(gint, MAX(ctx->n, 1));
+	for (guint i = 0; i < MAX(ctx->n, 1); i++)
+		ctx->heap_pos[i] = -1;
 	guint kept = 0;
 	target_defaults defs;
 	defaults_read(ctx, conf, &defs);
@@ -1245,6 +1323,14 @@ static gboolean icmp_init(nm_plugin *p, const config_setting_t *conf,
 	ctx->n = kept;
 	ctx->txbuf_len = ICMP_ECHO_HDR_LEN + max_size;
 	ctx->txbuf = g_malloc(ctx->txbuf_len);
+	{
+		/* The fill pattern, once: send_probe() rewrites the header
+		 * and tag only. */
+		icmp_tag tag0 = { .magic = ctx->magic };
+		if (icmp_echo_build(ctx->txbuf, ctx->txbuf_len, AF_INET, 0, 0,
+				    &tag0, max_size) == 0)
+			memset(ctx->txbuf, 0, ctx->txbuf_len);
+	}
 	/* Replies are as long as their requests; longer ones are truncated
 	 * (MSG_TRUNC) and counted foreign. Slots 8-octet aligned. */
 	ctx->rx_slot = (RECV_HDR_ROOM + ctx->txbuf_len + 7) & ~(gsize)7;

@@ -87,6 +87,29 @@ gsize icmp_echo_build(guint8 *buf, gsize buflen, int family, guint16 id,
 	return len;
 }
 
+gsize icmp_echo_retag(guint8 *buf, int family, guint16 id, guint16 seq,
+		      const icmp_tag *tag, gsize payload, gboolean checksum)
+{
+	gsize len = ICMP_ECHO_HDR_LEN + payload;
+
+	if (buf == NULL || tag == NULL || payload < ICMP_MIN_PAYLOAD ||
+	    payload > ICMP_MAX_PAYLOAD)
+		return 0;
+	buf[0] = family == AF_INET6 ? ICMP6_ECHO_REQ : ICMP4_ECHO_REQUEST;
+	buf[1] = 0;
+	put16(buf + 2, 0);
+	put16(buf + 4, id);
+	put16(buf + 6, seq);
+	put32(buf + 8, tag->magic);
+	put32(buf + 12, tag->target);
+	put32(buf + 16, tag->round);
+	put16(buf + 20, tag->probe);
+	put16(buf + 22, tag->seq);
+	if (checksum && family != AF_INET6)
+		put16(buf + 2, icmp_checksum(buf, len));
+	return len;
+}
+
 icmp_parse_result icmp_echo_parse(const guint8 *buf, gsize len, int family,
 				  gboolean ip_header, gboolean check_id,
 				  guint16 id, guint32 magic, guint16 *seq,
@@ -144,7 +167,7 @@ static int cmp_double(const void *a, const void *b)
 
 void icmp_round_compute(const double *rtt_ms, guint n, icmp_round_stats *out)
 {
-	double *sorted;
+	double stack[128], *sorted;
 	double sum = 0, sq = 0, jsum = 0, prev = NAN;
 	guint got = 0, jn = 0;
 
@@ -155,7 +178,8 @@ void icmp_round_compute(const double *rtt_ms, guint n, icmp_round_stats *out)
 	out->stddev = out->jitter = NAN;
 	if (n == 0 || rtt_ms == NULL)
 		return;
-	sorted = g_new(double, n);
+	/* Rounds have at most 100 probes: no allocation for them. */
+	sorted = n <= G_N_ELEMENTS(stack) ? stack : g_new(double, n);
 	for (guint i = 0; i < n; i++) {
 		double r = rtt_ms[i];
 
@@ -172,7 +196,17 @@ void icmp_round_compute(const double *rtt_ms, guint n, icmp_round_stats *out)
 	out->received = got;
 	out->loss = (double)(n - got) / (double)n;
 	if (got > 0) {
-		qsort(sorted, got, sizeof(double), cmp_double);
+		if (got <= 16) { /* insertion sort: a round of a few probes */
+			for (guint i = 1; i < got; i++) {
+				double x = sorted[i];
+				guint j = i;
+				for (; j > 0 && sorted[j - 1] > x; j--)
+					sorted[j] = sorted[j - 1];
+				sorted[j] = x;
+			}
+		} else {
+			qsort(sorted, got, sizeof(double), cmp_double);
+		}
 		out->min = sorted[0];
 		out->max = sorted[got - 1];
 		out->median = got % 2 ? sorted[got / 2]
@@ -184,10 +218,11 @@ void icmp_round_compute(const double *rtt_ms, guint n, icmp_round_stats *out)
 		if (jn > 0)
 			out->jitter = jsum / jn;
 	}
-	g_free(sorted);
+	if (sorted != stack)
+		g_free(sorted);
 }
 
-void icmp_append_fixed(GString *out, double v, guint decimals)
+gsize icmp_format_fixed(char *buf, gsize size, double v, guint decimals)
 {
 	static const guint64 p10[] = { 1, 10, 100, 1000, 10000, 100000,
 				       1000000, 10000000, 100000000,
@@ -195,11 +230,14 @@ void icmp_append_fixed(GString *out, double v, guint decimals)
 	char tmp[32];
 	char *e = tmp + sizeof(tmp), *q = e;
 	guint64 u, ip, fp;
+	gsize len;
 	double s;
 
+	if (buf == NULL || size == 0)
+		return 0;
 	if (decimals >= G_N_ELEMENTS(p10) || !isfinite(v) || fabs(v) >= 1e9) {
-		g_string_append_printf(out, "%.*f", (int)decimals, v);
-		return;
+		int r = snprintf(buf, size, "%.*f", (int)decimals, v);
+		return r < 0 ? 0 : MIN((gsize)r, size - 1);
 	}
 	s = nearbyint(fabs(v) * (double)p10[decimals]);
 	u = (guint64)s;
@@ -217,5 +255,17 @@ void icmp_append_fixed(GString *out, double v, guint decimals)
 	} while (ip > 0);
 	if (signbit(v))
 		*--q = '-';
-	g_string_append_len(out, q, e - q);
+	len = MIN((gsize)(e - q), size - 1);
+	memcpy(buf, q, len);
+	buf[len] = '\0';
+	return len;
+}
+
+void icmp_append_fixed(GString *out, double v, guint decimals)
+{
+	char buf[400]; /* "%.9f" of DBL_MAX: 309 digits, point, 9 decimals */
+
+	g_string_append_len(out, buf,
+			    (gssize)icmp_format_fixed(buf, sizeof(buf), v,
+						      decimals));
 }

@@ -64,6 +64,17 @@ guint16 icmp_checksum(const void *data, gsize len);
 gsize icmp_echo_build(guint8 *buf, gsize buflen, int family, guint16 id,
 		      guint16 seq, const icmp_tag *tag, gsize payload);
 
+/** Turn a packet made by icmp_echo_build() (into the same @buf, at least
+ *  8 + @payload octets long) into the Echo Request of @family, @id, @seq
+ *  and @tag with @payload octets of payload, rewriting only the header and
+ *  the tag: the fill pattern does not depend on these. @checksum: compute
+ *  the IPv4 checksum (RFC 1071); without it the field is left 0, as the
+ *  kernel computes it for datagram ("ping") sockets and for ICMPv6. With
+ *  @checksum the result is byte-for-byte icmp_echo_build()'s. Returns the
+ *  packet length (8 + @payload), or 0 if @payload is out of range. */
+gsize icmp_echo_retag(guint8 *buf, int family, guint16 id, guint16 seq,
+		      const icmp_tag *tag, gsize payload, gboolean checksum);
+
 /** Parse a received datagram as an Echo Reply (type 0, RFC 792; type 129,
  *  RFC 4443 §4.2). @ip_header: the bytes begin with an IPv4 header (raw
  *  IPv4 sockets), whose IHL is honoured and bounds-checked. @check_id: the
@@ -103,6 +114,11 @@ void icmp_round_compute(const double *rtt_ms, guint n, icmp_round_stats *out);
  *  Used for the STATE output and perfdata of every round, where printf's
  *  floating-point formatting was the plugin's largest user-space cost. */
 void icmp_append_fixed(GString *out, double v, guint decimals);
+
+/** Write @v with @decimals decimals into @buf (@size octets, NUL-
+ *  terminated, truncated like snprintf(3)), as icmp_append_fixed() does.
+ *  Returns the length written (without the NUL). No allocation. */
+gsize icmp_format_fixed(char *buf, gsize size, double v, guint decimals);
 
 G_END_DECLS
 

@@ -150,6 +150,39 @@ static void test_build_parse(void)
 			ICMP_PARSE_FOREIGN);
 }
 
+/* icmp_echo_retag() on a buffer built once gives what icmp_echo_build()
+ * gives for each probe (IPv4 with checksum, ICMPv6), and leaves the
+ * checksum 0 without one (datagram sockets: the kernel computes it). */
+static void test_retag(void)
+{
+	guint8 tmpl[200], fresh[200];
+	icmp_tag first = { .magic = 0xfeedf00d }, tag;
+
+	g_assert_cmpuint(icmp_echo_build(tmpl, sizeof(tmpl), AF_INET, 0, 0,
+					 &first, 150), ==, 158);
+	for (guint i = 0; i < 50; i++) {
+		int fam = i % 2 ? AF_INET6 : AF_INET;
+		gsize pay = 16 + (i * 37) % 135, len;
+		guint16 id = (guint16)(i * 1231), seq = (guint16)(65530 + i);
+
+		tag = (icmp_tag){ .magic = 0xfeedf00d, .target = i * 7919,
+				  .round = 0xffffff00u + i, .probe = (guint16)i,
+				  .seq = seq };
+		len = icmp_echo_retag(tmpl, fam, id, seq, &tag, pay, TRUE);
+		g_assert_cmpuint(len, ==, 8 + pay);
+		g_assert_cmpuint(icmp_echo_build(fresh, sizeof(fresh), fam, id,
+						 seq, &tag, pay), ==, len);
+		g_assert_cmpmem(tmpl, len, fresh, len);
+		len = icmp_echo_retag(tmpl, fam, id, seq, &tag, pay, FALSE);
+		g_assert_cmpuint(tmpl[2] | tmpl[3], ==, 0);
+		g_assert_cmpmem(tmpl + 4, len - 4, fresh + 4, len - 4);
+	}
+	g_assert_cmpuint(icmp_echo_retag(tmpl, AF_INET, 1, 1, &tag, 15, TRUE),
+			 ==, 0);
+	g_assert_cmpuint(icmp_echo_retag(NULL, AF_INET, 1, 1, &tag, 56, TRUE),
+			 ==, 0);
+}
+
 static void test_round_stats(void)
 {
 	const double all[] = { 1, 2, 3, 4 };
@@ -186,6 +219,32 @@ static void test_round_stats(void)
 	icmp_round_compute(NULL, 0, &s);
 	g_assert_cmpuint(s.sent, ==, 0);
 	g_assert_true(isnan(s.loss));
+
+	/* Every sorting path (a few replies, more than 16, more than the
+	 * 128 of the stack buffer): median, min and max of a shuffled
+	 * 1..n with every 5th lost. */
+	for (guint n = 1; n <= 300; n += n < 40 ? 1 : 37) {
+		double *r = g_new(double, n), want[300];
+		guint got = 0;
+		for (guint i = 0; i < n; i++)
+			r[i] = (i % 5 == 4) ? NAN : (double)((i * 7 + 3) % n + 1);
+		for (guint i = 0; i < n; i++)
+			if (!isnan(r[i]))
+				want[got++] = r[i];
+		for (guint i = 1; i < got; i++) /* reference sort */
+			for (guint j = i; j > 0 && want[j - 1] > want[j]; j--) {
+				double x = want[j];
+				want[j] = want[j - 1];
+				want[j - 1] = x;
+			}
+		icmp_round_compute(r, n, &s);
+		g_assert_cmpuint(s.received, ==, got);
+		g_assert_cmpfloat(s.min, ==, want[0]);
+		g_assert_cmpfloat(s.max, ==, want[got - 1]);
+		g_assert_cmpfloat(s.median, ==, got % 2 ? want[got / 2]
+				  : (want[got / 2 - 1] + want[got / 2]) / 2);
+		g_free(r);
+	}
 }
 
 /* icmp_append_fixed() prints as printf("%.*f") does. */
@@ -231,6 +290,18 @@ static void test_fixed(void)
 		g_assert_cmpfloat(fabs(x - y), <=, 1.0001 * pow(10, -(double)d));
 	}
 	g_assert_cmpuint(off, <, 20); /* 1 in 1,000 at most */
+
+	/* icmp_format_fixed(): the same text into a buffer, cut like
+	 * snprintf() when the buffer is short, on both paths. */
+	g_assert_cmpuint(icmp_format_fixed(b, sizeof(b), 123.456789, 3), ==, 7);
+	g_assert_cmpstr(b, ==, "123.457");
+	g_assert_cmpuint(icmp_format_fixed(b, 5, 123.456789, 3), ==, 4);
+	g_assert_cmpstr(b, ==, "123.");
+	g_assert_cmpuint(icmp_format_fixed(b, 1, 1.5, 1), ==, 0);
+	g_assert_cmpstr(b, ==, "");
+	g_assert_cmpuint(icmp_format_fixed(b, 4, 1e300, 2), ==, 3);
+	g_assert_cmpstr(b, ==, "100");
+	g_assert_cmpuint(icmp_format_fixed(b, 0, 1, 1), ==, 0);
 	g_string_free(a, TRUE);
 }
 
@@ -827,6 +898,7 @@ int main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/icmp/proto/checksum", test_checksum);
 	g_test_add_func("/icmp/proto/build-parse", test_build_parse);
+	g_test_add_func("/icmp/proto/retag", test_retag);
 	g_test_add_func("/icmp/stats/round", test_round_stats);
 	g_test_add_func("/icmp/proto/fixed", test_fixed);
 	g_test_add_func("/icmp/match/batch", test_match_batch);
