@@ -1082,10 +1082,12 @@ static gboolean icmp_validate(const config_setting_t *conf, GError **err)
 	to_def = nm_conf_duration(conf, "timeout", 0);
 	for (int i = 0; ok && i < config_setting_length(list); i++) {
 		const config_setting_t *e = config_setting_get_elem(list, (unsigned)i);
+		/* Most targets are just { address = ...; }: no other lookups. */
+		gboolean only_addr = config_setting_length(e) == 1;
 		const char *addr = nm_conf_string(e, "address", "");
-		const char *name = nm_conf_string(e, "name", addr);
-		gint64 iv = nm_conf_duration(e, "interval", iv_def);
-		gint64 to = nm_conf_duration(e, "timeout", to_def);
+		const char *name = only_addr ? addr : nm_conf_string(e, "name", addr);
+		gint64 iv = only_addr ? iv_def : nm_conf_duration(e, "interval", iv_def);
+		gint64 to = only_addr ? to_def : nm_conf_duration(e, "timeout", to_def);
 
 		if (*addr == '\0')
 			ok = nm_conf_error(e, err, "target address is empty");
@@ -1157,6 +1159,22 @@ static gint64 first_due(icmp_ctx *ctx, const target *t, gboolean spread)
 	return mono + (offset - real % t->interval + t->interval) % t->interval;
 }
 
+/* Dotted-quad text of @a into @out (at least 16 octets), as inet_ntop(3)
+ * writes it. */
+static void format_ipv4(char *out, const struct in_addr *a)
+{
+	const guint8 *b = (const guint8 *)&a->s_addr;
+
+	for (int i = 0; i < 4; i++) {
+		if (b[i] >= 100)
+			*out++ = (char)('0' + b[i] / 100);
+		if (b[i] >= 10)
+			*out++ = (char)('0' + b[i] / 10 % 10);
+		*out++ = (char)('0' + b[i] % 10);
+		*out++ = i < 3 ? '.' : '\0';
+	}
+}
+
 /* A numeric IPv4 or IPv6 address without scope (inet_pton(3)), allowed by
  * the target's family: fills sa, addr_str. FALSE for anything else (names,
  * scoped IPv6 addresses go to getaddrinfo()). */
@@ -1183,6 +1201,12 @@ static gboolean parse_literal(target *t)
 ok:
 	t->literal = TRUE;
 	t->have_addr = TRUE;
+	if (t->sa.sa.sa_family == AF_INET) {
+		/* inet_ntop() formats IPv4 with sprintf(): 10,000 targets
+		 * spent milliseconds of start-up in it. */
+		format_ipv4(t->addr_str, &t->sa.in.sin_addr);
+		return TRUE;
+	}
 	if (inet_ntop(t->sa.sa.sa_family, t->sa.sa.sa_family == AF_INET6
 		      ? (const void *)&((struct sockaddr_in6 *)&t->sa)->sin6_addr
 		      : (const void *)&((struct sockaddr_in *)&t->sa)->sin_addr,
@@ -1223,17 +1247,21 @@ static target *target_new(icmp_ctx *ctx, const target_defaults *d,
 	t->ctx = ctx;
 	t->index = index;
 	t->last_rtt = NAN;
+	/* A target of only { address = ...; } (the common case) takes every
+	 * other setting from the group: five lookups fewer per target. */
+	const config_setting_t *only = config_setting_length(e) == 1 ? NULL : e;
+
 	t->address = g_strdup(nm_conf_string(e, "address", ""));
-	t->name = g_strdup(nm_conf_string(e, "name", t->address));
-	t->family_pref = parse_family(nm_conf_string(e, "family", d->family));
-	t->pings = (guint)nm_conf_int(e, "pings", d->pings);
-	t->interval = nm_conf_duration(e, "interval", d->interval);
+	t->name = g_strdup(nm_conf_string(only, "name", t->address));
+	t->family_pref = parse_family(nm_conf_string(only, "family", d->family));
+	t->pings = (guint)nm_conf_int(only, "pings", d->pings);
+	t->interval = nm_conf_duration(only, "interval", d->interval);
 	/* Without a timeout setting: 1 s, or half the interval if shorter. */
 	t->timeout = nm_conf_duration(
-		e, "timeout", d->timeout >= 0 ? d->timeout
+		only, "timeout", d->timeout >= 0 ? d->timeout
 					      : MIN(DEFAULT_TIMEOUT,
 						    t->interval / 2));
-	t->size = (guint)nm_conf_int(e, "size", d->size);
+	t->size = (guint)nm_conf_int(only, "size", d->size);
 	if (t->timeout >= t->interval) {
 		nm_conf_error(e, err, "timeout (%g s) must be shorter than the "
 			      "interval (%g s) of target %s", t->timeout / 1e6,

@@ -22,7 +22,7 @@ icmp_cleanup() {
 }
 trap icmp_cleanup EXIT
 
-plan 22
+plan 23
 
 # conf FILE SOCKET ICMP-BODY
 conf() {
@@ -77,6 +77,12 @@ if wait_for 10 test -S "$SOCK" && [ "$(q "$SOCK" '.sockets.ipv4')" != none ]; th
 	rtt=$(q "$SOCK" '.targets.localhost6.last_rtt_ms')
 	awk -v r="$rtt" 'BEGIN { exit !(r > 0 && r < 100) }'
 	ok $? "::1 answers (RTT $rtt ms)"
+	# Addresses as stats print them (one-, two- and three-digit octets):
+	# each IPv4 target's name is its configured address.
+	n=$(q "$SOCK" '[.targets | to_entries[] | select(.key != "localhost6" and .key != .value.address)] | length')
+	[ "$n" = 0 ]
+	ok $? "stats print each IPv4 address as configured ($n differ)" ||
+		diag "$(q "$SOCK" '[.targets | to_entries[] | select(.key != .value.address)][0:3]')"
 	# A raw socket also sees replies to other programs' pings (other tests
 	# run in parallel): those are counted as foreign, never as ours.
 	[ "$(stat_of '.plugins.icmp.counters.replies')" -le "$(stat_of '.plugins.icmp.counters.probes_sent')" ]
@@ -86,7 +92,7 @@ if wait_for 10 test -S "$SOCK" && [ "$(q "$SOCK" '.sockets.ipv4')" != none ]; th
 	ok $? "netmond stops cleanly"
 else
 	diag "$(tail -5 "$TMP/lo.log")"
-	for i in 1 2 3 4 5 6; do
+	for i in 1 2 3 4 5 6 7; do
 		_n=$((_n + 1))
 		echo "ok $_n # SKIP no ICMP socket here (needs root or ping_group_range)"
 	done
