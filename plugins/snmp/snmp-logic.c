@@ -129,6 +129,10 @@ const nm_conf_key nm_snmp_keys[] = {
 	{ .name = "max_in_flight", .kind = NM_CONF_INT, .has_range = TRUE,
 	  .min = 1, .max = 1000000,
 	  .help = "requests outstanding at once, all targets (default 1000)" },
+	{ .name = "resolve_interval", .kind = NM_CONF_DURATION, .has_range = TRUE,
+	  .min = 1, .max = 86400,
+	  .help = "target DNS names are resolved again this often, seconds "
+		  "(default 300)" },
 	{ .name = "allow_legacy_crypto", .kind = NM_CONF_BOOL,
 	  .help = "allow MD5 and DES for v3 (default false)" },
 	{ .name = "trap_listen", .kind = NM_CONF_STRING,
@@ -554,6 +558,50 @@ char *nm_snmp_peer_spec(const char *address)
 	return g_strdup_printf("udp:%s", address);
 }
 
+gboolean nm_snmp_peer_split(const char *spec, gboolean *tcp, gboolean *v6,
+			    char **host, char **port)
+{
+	const char *rest = strchr(spec, ':'), *p;
+	gsize plen;
+
+	if (rest == NULL)
+		return FALSE;
+	plen = (gsize)(rest - spec);
+	*tcp = plen >= 3 && strncmp(spec, "tcp", 3) == 0;
+	*v6 = plen > 3;                 /* udp6, udpv6, tcp6, tcpv6 */
+	rest++;
+	if (rest[0] == '[') {
+		const char *close = strchr(rest, ']');
+
+		if (close == NULL || close == rest + 1)
+			return FALSE;
+		*host = g_strndup(rest + 1, (gsize)(close - rest - 1));
+		*port = g_strdup(close[1] == ':' && close[2] != '\0' ? close + 2
+				 : "161");
+		return TRUE;
+	}
+	p = strrchr(rest, ':');
+	if (p == NULL || strchr(rest, ':') != p) {   /* none, or bare IPv6 */
+		if (*rest == '\0')
+			return FALSE;
+		*host = g_strdup(rest);
+		*port = g_strdup("161");
+		return TRUE;
+	}
+	if (p == rest)
+		return FALSE;
+	*host = g_strndup(rest, (gsize)(p - rest));
+	*port = g_strdup(p[1] != '\0' ? p + 1 : "161");
+	return TRUE;
+}
+
+char *nm_snmp_peer_numeric(gboolean tcp, const char *ip, const char *port)
+{
+	if (strchr(ip, ':') != NULL)
+		return g_strdup_printf("%s6:[%s]:%s", tcp ? "tcp" : "udp", ip, port);
+	return g_strdup_printf("%s:%s:%s", tcp ? "tcp" : "udp", ip, port);
+}
+
 /* A setting of the target, else of the snmp group. */
 static const config_setting_t *lookup(const config_setting_t *t,
 				      const config_setting_t *top,
@@ -918,6 +966,8 @@ nm_snmp_config *nm_snmp_config_parse(const config_setting_t *conf,
 	c->sets = g_ptr_array_new_with_free_func((GDestroyNotify)nm_snmp_set_free);
 	c->max_in_flight = (int)nm_conf_int(conf, "max_in_flight", 1000);
 	c->allow_legacy_crypto = nm_conf_bool(conf, "allow_legacy_crypto", FALSE);
+	c->resolve_interval = nm_conf_duration(conf, "resolve_interval",
+					       300 * G_USEC_PER_SEC);
 	c->trap_listen = g_strdup(nm_conf_string(conf, "trap_listen", NULL));
 	c->trap_community = g_strdup(nm_conf_string(conf, "trap_community", NULL));
 	c->trap_users = g_ptr_array_new_with_free_func(trap_user_free);

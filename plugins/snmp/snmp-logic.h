@@ -117,6 +117,7 @@ typedef struct {
 	GPtrArray *targets;    /**< nm_snmp_target_conf* (owned) */
 	GPtrArray *sets;       /**< nm_snmp_set* (owned): built-in and user */
 	int max_in_flight;
+	gint64 resolve_interval; /**< µs between DNS lookups of target names */
 	char *trap_listen;     /**< net-snmp transport spec, or NULL */
 	char *trap_community;  /**< accepted community, or NULL for any */
 	GPtrArray *trap_users; /**< nm_snmp_trap_user* (owned), v3 traps */
@@ -150,6 +151,19 @@ void nm_snmp_set_free(nm_snmp_set *s);
  *  ("udp:", "udp6:", "tcp:") is kept. Returns a new string or NULL if
  *  @address is empty or malformed. */
 char *nm_snmp_peer_spec(const char *address);
+
+/** The parts of a net-snmp peer spec made by nm_snmp_peer_spec():
+ *  "udp:host:port" -> tcp FALSE, v6 FALSE, host "host", port "port";
+ *  "udp6:[addr]:port" -> v6 TRUE, host "addr"; a missing port is "161".
+ *  @host and @port are new strings. Returns FALSE if @spec has no
+ *  transport prefix or no host. */
+gboolean nm_snmp_peer_split(const char *spec, gboolean *tcp, gboolean *v6,
+			    char **host, char **port);
+
+/** The numeric peer spec of @ip (an address literal, IPv4 or IPv6) with
+ *  @port, over UDP or TCP: "udp:192.0.2.1:161", "udp6:[2001:db8::1]:161".
+ *  New string. For target addresses given as DNS names, once resolved. */
+char *nm_snmp_peer_numeric(gboolean tcp, const char *ip, const char *port);
 
 /** Parse a numeric OID ("1.3.6.1.2.1.1.3.0", leading dot allowed) or,
  *  if MIBs were loaded, a symbolic one (the plugin loads none). Returns

@@ -7,7 +7,9 @@
  * read with snmp_sess_read2() and a large fd set, so nothing here is
  * limited by FD_SETSIZE, and nothing blocks. A 50 ms plugin timer calls
  * snmp_sess_timeout() for the sessions with a request outstanding, so a
- * dead target costs a timeout on its own requests only.
+ * dead target costs a timeout on its own requests only. Addresses given
+ * as DNS names are resolved with GResolver (asynchronous, at start and
+ * every snmp.resolve_interval), never by net-snmp on the main loop.
  *
  * A poll of a target is a sequence of requests, one at a time: GETs of the
  * scalars (sysUpTime.0 always, for restart detection), then one walk per
@@ -114,6 +116,17 @@ typedef struct {
 	 * then replies are not checked against it) */
 	struct sockaddr_storage peer;
 
+	/* DNS (address given as a name): resolved asynchronously */
+	guint index;            /* in sp->targets */
+	char *dns_host;         /* the name, NULL for an address literal */
+	char *dns_port;
+	gboolean dns_tcp, dns_v6;
+	char *resolved;         /* numeric peer spec of the last answer */
+	char *dns_error;        /* last lookup's failure, NULL after success */
+	gboolean resolving;     /* a lookup is under way */
+	gboolean dns_wait;      /* the poll waits for that lookup */
+	gboolean addr_changed;  /* reopen the session at the next poll */
+
 	/* kept across polls */
 	gboolean have_uptime;
 	guint32 uptime;
@@ -150,6 +163,12 @@ struct snmp_plugin {
 	nm_counter *c_requests, *c_timeouts, *c_polls_failed, *c_metrics;
 	nm_counter *c_wrong_source, *c_unmatched;
 	nm_snmp_trap *trap;     /* receiver on trap_listen, or NULL */
+	/* DNS */
+	GResolver *resolver;
+	GCancellable *cancel;
+	guint pending_lookups;
+	gboolean stopped;       /* shutting down: lookups only return */
+	nm_counter *c_resolve_fail;
 };
 
 static const oid sysUpTime0[] = { 1, 3, 6, 1, 2, 1, 1, 3, 0 };
@@ -235,6 +254,12 @@ static target *target_new(snmp_plugin *sp, nm_snmp_target_conf *conf)
 	t->counters = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 					    g_free);
 	t->sys_name_idx = t->sys_descr_idx = -1;
+	if (nm_snmp_peer_split(conf->address, &t->dns_tcp, &t->dns_v6,
+			       &t->dns_host, &t->dns_port) &&
+	    g_hostname_is_ip_address(t->dns_host)) {
+		g_clear_pointer(&t->dns_host, g_free);
+		g_clear_pointer(&t->dns_port, g_free);
+	}
 	scalar_add(t, sysUpTime0, G_N_ELEMENTS(sysUpTime0));
 	for (guint i = 0; i < conf->sets->len; i++) {
 		const nm_snmp_set *s = g_ptr_array_index(conf->sets, i);
@@ -305,6 +330,10 @@ static void target_free(target *t)
 	g_free(t->sys_name);
 	g_free(t->sys_descr);
 	g_free(t->last_error);
+	g_free(t->dns_host);
+	g_free(t->dns_port);
+	g_free(t->resolved);
+	g_free(t->dns_error);
 	g_free(t);
 }
 
@@ -427,7 +456,9 @@ static gboolean target_open(target *t)
 	netsnmp_transport *tr;
 
 	snmp_sess_init(&s);
-	s.peername = t->conf->address;
+	/* a DNS name was resolved by resolve_target(): never here, where
+	 * net-snmp's getaddrinfo() would block the main loop */
+	s.peername = t->resolved != NULL ? t->resolved : t->conf->address;
 	s.version = sec->version;
 	s.timeout = (long)t->conf->timeout;
 	s.retries = t->conf->retries;
@@ -1477,15 +1508,14 @@ static int response_cb(int op, netsnmp_session *sess, int reqid,
 	return 1;
 }
 
-/* Start a poll of @t, which is not polling (opening the session on first
- * use). Called by tick() when the target's turn is due. */
-static void poll_start(target *t)
+/* The poll of @t once its address is known: open the session on first
+ * use (or after the DNS answer changed) and send the first request. */
+static void poll_go(target *t)
 {
-	t->polls++;
-	t->polling = TRUE;
-	t->poll_start = g_get_monotonic_time();
-	t->poll_real = g_get_real_time();
 	t->in_cb = TRUE;
+	if (t->addr_changed && t->sessp != NULL)
+		target_close(t);
+	t->addr_changed = FALSE;
 	if (t->sessp != NULL || target_open(t)) {
 		watch_on(t);
 		t->phase = 0;
@@ -1497,6 +1527,155 @@ static void poll_start(target *t)
 		send_next(t);
 	}
 	t->in_cb = FALSE;
+}
+
+static void resolve_target(target *t);
+
+/* Start a poll of @t, which is not polling. Called by tick() when the
+ * target's turn is due. A target named by DNS without an address yet
+ * waits for its lookup (resolve_target(), asynchronous). */
+static void poll_start(target *t)
+{
+	t->polls++;
+	t->polling = TRUE;
+	t->poll_start = g_get_monotonic_time();
+	t->poll_real = g_get_real_time();
+	if (t->dns_host != NULL && t->resolved == NULL) {
+		t->dns_wait = TRUE;
+		resolve_target(t);
+		return;
+	}
+	poll_go(t);
+}
+
+/* ------------------------------------------------------------------ */
+/* DNS (target addresses given as names)                               */
+
+/* How long shutdown waits for cancelled DNS lookups to come back. */
+#define SHUTDOWN_DNS_WAIT (2 * G_USEC_PER_SEC)
+
+typedef struct {
+	snmp_plugin *sp;
+	guint index;     /* the target in sp->targets */
+} lookup;
+
+/* A lookup's answer (main loop): keep the first address as the target's
+ * numeric peer spec; a changed address reopens the session at the next
+ * poll. A failure is that target's error alone: a waiting poll fails,
+ * a target with an earlier answer keeps using it. */
+static void on_resolved(GObject *src, GAsyncResult *res, gpointer data)
+{
+	lookup *l = data;
+	snmp_plugin *sp = l->sp;
+	GError *e = NULL;
+	GList *addrs = g_resolver_lookup_by_name_with_flags_finish(
+		G_RESOLVER(src), res, &e);
+	target *t;
+
+	sp->pending_lookups--;
+	if (sp->stopped) {
+		if (addrs != NULL)
+			g_resolver_free_addresses(addrs);
+		g_clear_error(&e);
+		g_free(l);
+		return;
+	}
+	t = g_ptr_array_index(sp->targets, l->index);
+	g_free(l);
+	t->resolving = FALSE;
+	if (addrs == NULL) {
+		char *msg = g_strdup_printf("cannot resolve '%s': %s",
+					    t->dns_host,
+					    e != NULL ? e->message : "no address");
+
+		nm_counter_add(sp->c_resolve_fail, 1);
+		if (t->resolved != NULL && g_strcmp0(msg, t->dns_error) != 0)
+			NM_WARNING(sp->p, "%s: %s (still using %s)",
+				   t->conf->name, msg, t->resolved);
+		g_free(t->dns_error);
+		t->dns_error = msg;
+		if (t->dns_wait) {
+			t->dns_wait = FALSE;
+			poll_fail(t, "%s", msg);
+		}
+	} else {
+		char *ip = g_inet_address_to_string(addrs->data);
+		char *spec = nm_snmp_peer_numeric(t->dns_tcp, ip, t->dns_port);
+
+		if (g_strcmp0(spec, t->resolved) != 0) {
+			NM_INFO(sp->p, "%s: %s is %s", t->conf->name, t->dns_host, ip);
+			if (t->resolved != NULL)
+				t->addr_changed = TRUE;
+			g_free(t->resolved);
+			t->resolved = spec;
+		} else {
+			g_free(spec);
+		}
+		g_free(ip);
+		g_clear_pointer(&t->dns_error, g_free);
+		g_resolver_free_addresses(addrs);
+		if (t->dns_wait) {
+			t->dns_wait = FALSE;
+			poll_go(t);
+		}
+	}
+	g_clear_error(&e);
+}
+
+/* Start an asynchronous lookup of @t's name (GResolver: getaddrinfo on
+ * GLib's resolver thread, answer on the main loop), unless one runs.
+ * IPv4 only for udp:/tcp:, IPv6 only for udp6:/tcp6:, as net-snmp's own
+ * transports would resolve them. */
+static void resolve_target(target *t)
+{
+	snmp_plugin *sp = t->sp;
+	lookup *l;
+
+	if (t->dns_host == NULL || t->resolving || sp->resolver == NULL)
+		return;
+	l = g_new0(lookup, 1);
+	l->sp = sp;
+	l->index = t->index;
+	t->resolving = TRUE;
+	sp->pending_lookups++;
+	g_resolver_lookup_by_name_with_flags_async(
+		sp->resolver, t->dns_host,
+		t->dns_v6 ? G_RESOLVER_NAME_LOOKUP_FLAGS_IPV6_ONLY
+			  : G_RESOLVER_NAME_LOOKUP_FLAGS_IPV4_ONLY,
+		sp->cancel, on_resolved, l);
+}
+
+/* Every snmp.resolve_interval: look every target name up again. */
+static nm_run_status resolve_tick(nm_plugin *p, nm_timer *tm, gint64 due,
+				  gpointer data)
+{
+	snmp_plugin *sp = data;
+
+	(void)p;
+	(void)tm;
+	(void)due;
+	for (guint i = 0; i < sp->targets->len; i++)
+		resolve_target(g_ptr_array_index(sp->targets, i));
+	return NM_RUN_DONE;
+}
+
+/* Shutdown: cancel lookups and wait (up to SHUTDOWN_DNS_WAIT) for their
+ * callbacks, so none runs after this module is unloaded. */
+static void resolve_stop(snmp_plugin *sp)
+{
+	gint64 deadline = g_get_monotonic_time() + SHUTDOWN_DNS_WAIT;
+
+	sp->stopped = TRUE;
+	if (sp->cancel != NULL)
+		g_cancellable_cancel(sp->cancel);
+	while (sp->pending_lookups > 0 && g_get_monotonic_time() < deadline)
+		if (!g_main_context_iteration(NULL, FALSE))
+			g_usleep(1000);
+	if (sp->pending_lookups > 0)
+		NM_WARNING(sp->p, "%u DNS lookups still pending at shutdown",
+			   sp->pending_lookups);
+	g_clear_object(&sp->cancel);
+	g_clear_object(&sp->resolver);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1541,6 +1720,18 @@ static JsonNode *stats_cb(nm_plugin *p, gpointer data)
 		json_builder_begin_object(b);
 		json_builder_set_member_name(b, "address");
 		json_builder_add_string_value(b, t->conf->address);
+		if (t->dns_host != NULL) {
+			json_builder_set_member_name(b, "resolved");
+			if (t->resolved != NULL)
+				json_builder_add_string_value(b, t->resolved);
+			else
+				json_builder_add_null_value(b);
+			json_builder_set_member_name(b, "dns_error");
+			if (t->dns_error != NULL)
+				json_builder_add_string_value(b, t->dns_error);
+			else
+				json_builder_add_null_value(b);
+		}
 		add_time(b, "last_success", t->last_success);
 		json_builder_set_member_name(b, "last_error");
 		if (t->last_error)
@@ -1712,6 +1903,7 @@ static gboolean snmp_init(nm_plugin *p, const config_setting_t *conf,
 		t = target_new(sp, g_ptr_array_index(c->targets, i));
 		name = g_strdup_printf("poll:%s", t->conf->name);
 
+		t->index = sp->targets->len;
 		g_ptr_array_add(sp->targets, t);
 		t->next_due = nm_snmp_sched_first_due(nm_plugin_name(p), name,
 						      t->conf->interval,
@@ -1740,6 +1932,20 @@ static gboolean snmp_init(nm_plugin *p, const config_setting_t *conf,
 		log_plugin = NULL;
 		return FALSE;
 	}
+	sp->c_resolve_fail = nm_plugin_counter(p, "dns_failures");
+	for (guint i = 0; i < sp->targets->len; i++) {
+		target *t = g_ptr_array_index(sp->targets, i);
+
+		if (t->dns_host == NULL)
+			continue;
+		if (sp->resolver == NULL) {
+			sp->resolver = g_resolver_get_default();
+			sp->cancel = g_cancellable_new();
+			nm_plugin_add_timer(p, "resolve", c->resolve_interval, NM_TIMER_DEFAULT,
+					    resolve_tick, sp, NULL);
+		}
+		resolve_target(t);
+	}
 	nm_plugin_set_stats(p, stats_cb, sp);
 	NM_INFO(p, "polling %u target%s%s%s", c->targets->len,
 		c->targets->len == 1 ? "" : "s",
@@ -1757,6 +1963,7 @@ static void snmp_shutdown_cb(nm_plugin *p)
 	if (sp == NULL)
 		return;
 	nm_plugin_set_stats(p, NULL, NULL);
+	resolve_stop(sp);
 	g_queue_clear(&sp->waitq);
 	for (guint i = 0; i < sp->targets->len; i++) {
 		target *t = g_ptr_array_index(sp->targets, i);

@@ -22,7 +22,7 @@ if [ ! -x "$DUMP" ] || [ ! -f "$SNMPPLUG/snmp.la" ]; then
 	exit 0
 fi
 
-plan 63
+plan 65
 
 # netmon_conf FILE SNMP-GROUP-BODY
 netmon_conf() {
@@ -83,13 +83,26 @@ netmon_conf "$TMP/poll.conf" "interval = 1; timeout = 0.5; retries = 0;
     priv_protocol = \"AES-128\"; priv_password = \"privpass256\"; collect = [\"system\"]; },
   { name = \"badcomm\"; address = \"$A\"; community = \"n0t-the-community\"; collect = [\"system\"]; },
   { name = \"badpass\"; address = \"$A\"; version = \"3\"; user = \"badpw\";
-    auth_password = \"wrongpass123\"; collect = [\"system\"]; } );"
+    auth_password = \"wrongpass123\"; collect = [\"system\"]; },
+  { name = \"byname\"; address = \"localhost:$AGENT\"; collect = [\"system\"]; },
+  { name = \"nxdomain\"; address = \"no-such-host.invalid:$AGENT\";
+    collect = [\"system\"]; } );"
 OUT="$TMP/poll.out"
 "$DUMP" "$TMP/poll.conf" 3.5 >"$OUT" 2>"$TMP/poll.err"
 ok $? "in-process core with the snmp plugin runs" || diag "$(cat "$TMP/poll.err")"
 
 [ "$(stat v2 last_error)" = null ] && [ "$(stat v2 successes)" -ge 2 ]
 ok $? "v2c target polls without error" || diag "$(grep STATS "$OUT")"
+[ "$(stat byname last_error)" = null ] && [ "$(stat byname successes)" -ge 2 ] &&
+	[ "$(stat byname resolved)" = "udp:127.0.0.1:$AGENT" ] &&
+	[ "$(stat byname sys_name)" = netmon-test ]
+ok $? "target address as a DNS name (localhost): resolved without blocking, polled" ||
+	diag "$(grep STATS "$OUT" | sed 's/^STATS //' | jq -c .targets.byname)"
+stat nxdomain last_error | grep -q "^cannot resolve 'no-such-host.invalid': " &&
+	[ "$(stat nxdomain successes)" = 0 ] && [ "$(stat nxdomain failures)" -ge 2 ] &&
+	[ "$(stat nxdomain resolved)" = null ]
+ok $? "a name under .invalid is that target's error alone (and retried each poll)" ||
+	diag "$(grep STATS "$OUT" | sed 's/^STATS //' | jq -c .targets.nxdomain)"
 metric v2/snmp/uptime | grep -q '^GAUGE:[0-9.]*$'
 ok $? "v2c: sysUpTime as uptime GAUGE in seconds"
 [ "$(stat v2 sys_name)" = netmon-test ]

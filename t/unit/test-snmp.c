@@ -634,6 +634,45 @@ static void test_v3_peek(void)
 	g_free(buf);
 }
 
+/* Peer specs split for DNS resolution and rebuilt from the address. */
+static void test_peer_split(void)
+{
+	static const struct {
+		const char *spec, *host, *port;
+		gboolean tcp, v6;
+	} ok[] = {
+		{ "udp:router1.example.net:1161", "router1.example.net", "1161", FALSE, FALSE },
+		{ "udp:host", "host", "161", FALSE, FALSE },
+		{ "tcp:h:162", "h", "162", TRUE, FALSE },
+		{ "udp6:[2001:db8::1]:161", "2001:db8::1", "161", FALSE, TRUE },
+		{ "udp6:[v6name.example]", "v6name.example", "161", FALSE, TRUE },
+		{ "udp6:2001:db8::1", "2001:db8::1", "161", FALSE, TRUE },
+		{ "tcp6:[::1]:2000", "::1", "2000", TRUE, TRUE },
+	};
+	static const char *const bad[] = { "udp:", "udp6:[]:161", "udp6:[::1",
+					   "nocolon", "udp::161" };
+	char *host, *port, *n;
+	gboolean tcp, v6;
+
+	for (guint i = 0; i < G_N_ELEMENTS(ok); i++) {
+		g_assert_true(nm_snmp_peer_split(ok[i].spec, &tcp, &v6, &host, &port));
+		g_assert_cmpstr(host, ==, ok[i].host);
+		g_assert_cmpstr(port, ==, ok[i].port);
+		g_assert_true(tcp == ok[i].tcp && v6 == ok[i].v6);
+		g_free(host);
+		g_free(port);
+	}
+	for (guint i = 0; i < G_N_ELEMENTS(bad); i++)
+		if (nm_snmp_peer_split(bad[i], &tcp, &v6, &host, &port))
+			g_error("'%s' split into '%s' '%s'", bad[i], host, port);
+	n = nm_snmp_peer_numeric(FALSE, "192.0.2.7", "1161");
+	g_assert_cmpstr(n, ==, "udp:192.0.2.7:1161");
+	g_free(n);
+	n = nm_snmp_peer_numeric(TRUE, "2001:db8::7", "161");
+	g_assert_cmpstr(n, ==, "tcp6:[2001:db8::7]:161");
+	g_free(n);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -644,6 +683,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/snmp/config/trap-users", test_config_trap_users);
 	g_test_add_func("/snmp/config/trap-user-errors", test_config_trap_user_errors);
 	g_test_add_func("/snmp/engine-id", test_engine_id);
+	g_test_add_func("/snmp/peer-split", test_peer_split);
 	g_test_add_func("/snmp/v3-peek", test_v3_peek);
 	g_test_add_func("/snmp/sets/builtin", test_builtin_sets);
 	g_test_add_func("/snmp/peer-spec", test_peer_spec);
