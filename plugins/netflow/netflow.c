@@ -28,6 +28,7 @@
 #define DGRAM_MAX 65536
 #define MAX_TCP_CONNS 64
 #define READS_PER_WAKEUP 16  /* recvmmsg calls before yielding to the loop */
+#define FLUSH_RECORDS 65536  /* records decoded before a batch is flushed early */
 
 typedef struct nf_plugin nf_plugin;
 
@@ -43,10 +44,14 @@ typedef struct {
 	guint32 drops;       /* UDP: kernel's drop count (SO_MEMINFO) seen last */
 } nf_sock;
 
+/* The records of one (exporter, observation domain) in the current
+ * batch: np->out.recs[start .. start + n) while they are contiguous (the
+ * usual case: one exporter per socket burst), else gathered in @extra. */
 typedef struct {
 	nm_ip exporter;
 	guint32 domain;
-	GArray *recs;        /* nm_flow_record */
+	guint start, n;
+	GArray *extra;       /* nm_flow_record, or NULL */
 } nf_group;
 
 typedef struct {
@@ -71,7 +76,7 @@ struct nf_plugin {
 	struct mmsghdr msgs[VLEN];
 	struct iovec iov[VLEN];
 	struct sockaddr_storage from[VLEN];
-	nf_output out;
+	nf_output out;           /* every record of the current batch */
 	GArray *groups;          /* nf_group, reused per batch */
 	nm_counter *c_datagrams, *c_records, *c_malformed, *c_misses,
 		   *c_seq_gaps, *c_batches, *c_recv_errors, *c_unknown_exporter,
@@ -210,38 +215,51 @@ static const char *exporter_name(nf_plugin *np, const nm_ip *ip, char *buf,
 /* ------------------------------------------------------------------ */
 /* Decoding and publishing                                             */
 
-static void add_to_group(nf_plugin *np, const nm_ip *ex, const nf_output *out)
+/* Note that np->out.recs[start .. start + n) came from (@ex, @domain). */
+static void add_to_group(nf_plugin *np, const nm_ip *ex, guint32 domain,
+			 guint start, guint n)
 {
 	nf_group *g = NULL;
+	const nm_flow_record *recs = np->out.recs;
 
 	for (guint i = 0; i < np->groups->len; i++) {
 		nf_group *x = &g_array_index(np->groups, nf_group, i);
-		if (x->domain == out->domain && x->exporter.family == ex->family &&
+		if (x->domain == domain && x->exporter.family == ex->family &&
 		    memcmp(x->exporter.addr, ex->addr, 16) == 0) {
 			g = x;
 			break;
 		}
 	}
 	if (g == NULL) {
-		nf_group ng = { .exporter = *ex, .domain = out->domain };
-		ng.recs = g_array_new(FALSE, FALSE, sizeof(nm_flow_record));
+		nf_group ng = { .exporter = *ex, .domain = domain, .start = start,
+				.n = n };
 		g_array_append_val(np->groups, ng);
-		g = &g_array_index(np->groups, nf_group, np->groups->len - 1);
+		return;
 	}
-	g_array_append_vals(g->recs, out->recs, out->n);
+	if (g->extra == NULL && g->start + g->n == start) {
+		g->n += n;
+		return;
+	}
+	if (g->extra == NULL) {
+		g->extra = g_array_sized_new(FALSE, FALSE, sizeof(nm_flow_record),
+					     g->n + n);
+		g_array_append_vals(g->extra, recs + g->start, g->n);
+	}
+	g_array_append_vals(g->extra, recs + start, n);
 }
 
-/* Decode one datagram/message from @ex and account it. */
+/* Decode one datagram/message from @ex and account it; its records are
+ * appended to np->out (the batch), no copy. */
 static void handle_packet(nf_plugin *np, const nm_ip *ex, const guint8 *buf,
 			  gsize len, gint64 now)
 {
 	nf_counters before = { 0 };
 	const nf_counters *ctr = nf_cache_counters(np->cache, ex);
+	guint start = np->out.n;
 	gboolean ok;
 
 	if (ctr != NULL)
 		before = *ctr;
-	nf_output_reset(&np->out);
 	ok = nf_decode(np->cache, ex, buf, len, now, &np->out);
 	nm_counter_add(np->c_datagrams, 1);
 	ctr = nf_cache_counters(np->cache, ex);
@@ -253,13 +271,13 @@ static void handle_packet(nf_plugin *np, const nm_ip *ex, const guint8 *buf,
 	nm_counter_add(np->c_malformed, ctr->malformed - before.malformed);
 	nm_counter_add(np->c_misses, ctr->template_misses - before.template_misses);
 	nm_counter_add(np->c_seq_gaps, ctr->seq_gaps - before.seq_gaps);
-	if (np->out.n == 0)
+	if (np->out.n == start)
 		return;
-	nm_counter_add(np->c_records, np->out.n);
-	add_to_group(np, ex, &np->out);
+	nm_counter_add(np->c_records, np->out.n - start);
+	add_to_group(np, ex, np->out.domain, start, np->out.n - start);
 }
 
-/* Publish and aggregate what the current batch decoded. */
+/* Publish and aggregate what the current batch decoded, then empty it. */
 static void flush_groups(nf_plugin *np, gint64 now)
 {
 	GPtrArray *msgs = g_ptr_array_new();
@@ -268,18 +286,22 @@ static void flush_groups(nf_plugin *np, gint64 now)
 		nf_group *g = &g_array_index(np->groups, nf_group, i);
 		char buf[64];
 		const char *name = exporter_name(np, &g->exporter, buf, sizeof buf);
+		const nm_flow_record *recs = g->extra != NULL
+			? (const nm_flow_record *)g->extra->data
+			: np->out.recs + g->start;
+		guint n = g->extra != NULL ? g->extra->len : g->n;
 
-		nf_agg_add(np->agg, name, (const nm_flow_record *)g->recs->data,
-			   g->recs->len);
+		nf_agg_add(np->agg, name, recs, n);
 		if (np->publish_flows) {
-			nm_msg *m = nm_flow_batch_new(name, g->domain, now, g->recs->len,
-						      (const nm_flow_record *)g->recs->data);
+			nm_msg *m = nm_flow_batch_new(name, g->domain, now, n, recs);
 			if (m != NULL)
 				g_ptr_array_add(msgs, m);
 		}
-		g_array_unref(g->recs);
+		if (g->extra != NULL)
+			g_array_unref(g->extra);
 	}
 	g_array_set_size(np->groups, 0);
+	nf_output_reset(&np->out);
 	if (msgs->len > 0) {
 		nm_plugin_publish_batch(np->p, (nm_msg *const *)msgs->pdata, msgs->len);
 		nm_counter_add(np->c_batches, msgs->len);
@@ -347,6 +369,8 @@ static gboolean on_udp(gint fd, GIOCondition cond, gpointer data)
 			if (ex.family == 0 || (np->msgs[i].msg_hdr.msg_flags & MSG_TRUNC))
 				continue;
 			handle_packet(np, &ex, np->iov[i].iov_base, np->msgs[i].msg_len, now);
+			if (np->out.n >= FLUSH_RECORDS)
+				flush_groups(np, now);  /* bounds the batch's memory */
 		}
 		flush_groups(np, now);
 		if (n < VLEN)
@@ -409,6 +433,8 @@ static gboolean on_tcp(gint fd, GIOCondition cond, gpointer data)
 			if (s->have < mlen)
 				break;
 			handle_packet(np, &s->peer, s->buf, mlen, now);
+			if (np->out.n >= FLUSH_RECORDS)
+				flush_groups(np, now);
 			memmove(s->buf, s->buf + mlen, s->have - mlen);
 			s->have -= mlen;
 		}
@@ -856,7 +882,8 @@ static void netflow_shutdown(nm_plugin *p)
 		g_free(g_array_index(np->names, nf_name, i).name);
 	g_array_unref(np->names);
 	for (guint i = 0; i < np->groups->len; i++)
-		g_array_unref(g_array_index(np->groups, nf_group, i).recs);
+		if (g_array_index(np->groups, nf_group, i).extra != NULL)
+			g_array_unref(g_array_index(np->groups, nf_group, i).extra);
 	g_array_unref(np->groups);
 	nf_output_clear(&np->out);
 	nf_cache_free(np->cache);

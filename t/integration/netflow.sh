@@ -8,7 +8,7 @@
 # Copyright (C) 2026 the netmon authors. GPL-2.0-or-later, see COPYING.
 . "$(dirname "$0")/lib.sh"
 
-plan 27
+plan 28
 
 GEN="$top_builddir/t/tools/nm-flowgen"
 PORT=$(free_port)   # UDP and TCP (IPFIX over TCP) on one number
@@ -99,6 +99,23 @@ expect 127.0.0.7 "$b"
 ok $? "two exporters with one template ID and different layouts (b)" || show 127.0.0.7 "$b"
 expect 127.0.0.6 "$sum"
 ok $? "template refreshed with a changed layout (a then c)" || show 127.0.0.6 "$sum"
+
+# Three exporters at once while netmond is stopped: their datagrams
+# interleave in the socket queue, so each recvmmsg batch holds records of
+# several exporters in turn; each exporter's totals stay its own. (60
+# small datagrams: they fit the default receive buffer.)
+kill -STOP $PID
+for i in 9 10 11; do
+	"$GEN" -p $PORT -V 9 -n 20 -r 10 --rate 1000 -S 127.0.0.$i --seed $((i * 1000)) >"$TMP/gen.$i" &
+	eval "G$i=\$!"
+done
+wait $G9 $G10 $G11
+kill -CONT $PID
+r=0
+for i in 9 10 11; do
+	expect 127.0.0.$i "$(cat "$TMP/gen.$i")" || { r=1; show 127.0.0.$i "$(cat "$TMP/gen.$i")"; }
+done
+ok $r "three exporters interleaved in one batch: totals per exporter"
 
 # --- hostile input from 127.0.0.1 ---
 send() { printf "$1" >/dev/udp/127.0.0.1/$PORT; }

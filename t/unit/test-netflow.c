@@ -242,6 +242,110 @@ static void test_v9_basic(fx *f, gconstpointer d)
 	g_assert_cmpuint(ctr(f, &EX1)->pending_sets, ==, 1);
 }
 
+/* One field of a hand-made v9 template and its value in the record. */
+typedef struct {
+	guint16 id, len;
+	guint8 v[16];
+} tf;
+
+/* v9 packet: template @tid with @n fields of @fs, one record, decoded. */
+static void v9_fields(fx *f, guint tid, const tf *fs, guint n)
+{
+	pkt b;
+	gsize s;
+
+	v9_header(&b, 0, 1);
+	s = set_begin(&b, 0);
+	p16(&b, tid); p16(&b, n);
+	for (guint i = 0; i < n; i++) {
+		p16(&b, fs[i].id);
+		p16(&b, fs[i].len);
+	}
+	set_end(&b, s);
+	s = set_begin(&b, tid);
+	for (guint i = 0; i < n; i++)
+		pn(&b, fs[i].v, fs[i].len);
+	while ((b.n - s) % 4)
+		p8(&b, 0);
+	set_end(&b, s);
+	g_assert_true(dec(f, &EX1, &b));
+	g_assert_cmpuint(f->out.n, ==, 1);
+}
+
+/* Fixed-layout templates are decoded from precomputed offsets: every
+ * member lands where it belongs whatever the field order, reduced-size
+ * integers included; a template writing one member twice (IPv4 and IPv6
+ * source, two byte counters) keeps the RFC's field-by-field meaning,
+ * the last field wins. */
+static void test_v9_field_layouts(fx *f, gconstpointer d)
+{
+	static const tf all[] = {
+		{ 1, 8, { 0, 0, 0, 0, 0, 1, 0, 0 } },          /* bytes 65536 */
+		{ 2, 3, { 1, 0, 1 } },                          /* packets 65537 */
+		{ 4, 1, { 17 } }, { 5, 1, { 0x2e } }, { 6, 2, { 0x01, 0x12 } },
+		{ 7, 2, { 0x30, 0x39 } }, { 11, 2, { 0, 53 } },
+		{ 27, 16, { 0x20, 1, 0xd, 0xb8, [15] = 1 } },   /* src 2001:db8::1 */
+		{ 12, 4, { 192, 0, 2, 7 } },
+		{ 62, 16, { 0xfe, 0x80, [15] = 9 } },           /* next hop */
+		{ 10, 4, { 0, 1, 0, 0 } }, { 14, 1, { 7 } },    /* in 65536, out 7 */
+		{ 16, 4, { 0, 0, 0xfd, 0xe8 } }, { 17, 2, { 0x01, 0x02 } },
+		{ 99, 3, { 0xAA, 0xBB, 0xCC } },               /* unknown: skipped */
+		{ 22, 4, { 0, 1, 0x5f, 0x90 } }, { 21, 4, { 0, 1, 0x86, 0xa0 } },
+	};
+	const guint n = G_N_ELEMENTS(all);
+	tf perm[G_N_ELEMENTS(all)];
+
+	(void)d;
+	for (guint rot = 0; rot < n; rot++) {
+		/* every rotation, forwards and backwards */
+		for (int back = 0; back < 2; back++) {
+			for (guint i = 0; i < n; i++)
+				perm[i] = all[back ? (n - 1 - (i + rot) % n) : (i + rot) % n];
+			v9_fields(f, 256 + rot * 2 + (guint)back, perm, n);
+			const nm_flow_record *r = &f->out.recs[0];
+			g_assert_cmpuint(r->bytes, ==, 65536);
+			g_assert_cmpuint(r->packets, ==, 65537);
+			g_assert_cmpuint(r->protocol, ==, 17);
+			g_assert_cmpuint(r->tos, ==, 0x2e);
+			g_assert_cmpuint(r->tcp_flags, ==, 0x12);
+			g_assert_cmpuint(r->src_port, ==, 12345);
+			g_assert_cmpuint(r->dst_port, ==, 53);
+			g_assert_cmpuint(r->src.family, ==, AF_INET6);
+			g_assert_cmpuint(r->src.addr[3], ==, 0xb8);
+			g_assert_cmpuint(r->src.addr[15], ==, 1);
+			g_assert_cmpuint(r->dst.family, ==, AF_INET);
+			g_assert_cmpuint(r->dst.addr[3], ==, 7);
+			g_assert_cmpuint(r->next_hop.family, ==, AF_INET6);
+			g_assert_cmpuint(r->next_hop.addr[15], ==, 9);
+			g_assert_cmpuint(r->in_if, ==, 65536);
+			g_assert_cmpuint(r->out_if, ==, 7);
+			g_assert_cmpuint(r->src_as, ==, 65000);
+			g_assert_cmpuint(r->dst_as, ==, 258);
+			g_assert_cmpint(r->start, ==, NOW - (100000 - 90000) * 1000);
+			g_assert_cmpint(r->end, ==, NOW);
+			g_assert_cmpuint(r->sampling_rate, ==, 1);
+		}
+	}
+
+	/* Two fields for one member: the later one counts. */
+	static const tf dup1[] = {
+		{ 8, 4, { 10, 0, 0, 1 } }, { 27, 16, { 0x20, 1, [15] = 2 } },
+		{ 1, 4, { 0, 0, 0, 5 } }, { 1, 2, { 0, 6 } },
+	};
+	v9_fields(f, 400, dup1, G_N_ELEMENTS(dup1));
+	g_assert_cmpuint(f->out.recs[0].src.family, ==, AF_INET6);
+	g_assert_cmpuint(f->out.recs[0].src.addr[15], ==, 2);
+	g_assert_cmpuint(f->out.recs[0].bytes, ==, 6);
+	static const tf dup2[] = {
+		{ 27, 16, { 0x20, 1, [15] = 2 } }, { 8, 4, { 10, 0, 0, 1 } },
+		{ 1, 2, { 0, 6 } }, { 1, 4, { 0, 0, 0, 5 } },
+	};
+	v9_fields(f, 401, dup2, G_N_ELEMENTS(dup2));
+	g_assert_cmpuint(f->out.recs[0].src.family, ==, AF_INET);
+	g_assert_cmpuint(f->out.recs[0].src.addr[3], ==, 1);
+	g_assert_cmpuint(f->out.recs[0].bytes, ==, 5);
+}
+
 static void test_v9_data_before_template(fx *f, gconstpointer d)
 {
 	pkt b;
@@ -1190,6 +1294,7 @@ int main(int argc, char **argv)
 	FX("/netflow/v5/decode", test_v5);
 	FX("/netflow/v5/hostile", test_v5_hostile);
 	FX("/netflow/v9/basic", test_v9_basic);
+	FX("/netflow/v9/field-layouts", test_v9_field_layouts);
 	FX("/netflow/v9/data-before-template", test_v9_data_before_template);
 	FX("/netflow/v9/pending-bounded", test_pending_bounded);
 	FX("/netflow/v9/refresh-changed-layout", test_v9_refresh_changed_layout);
