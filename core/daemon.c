@@ -9,6 +9,7 @@
 #include <glib/gstdio.h>
 
 #include "daemon.h"
+#include "fdwatch.h"
 #include "notify.h"
 
 nm_core *nm_core_new(nm_core_config *config)
@@ -294,6 +295,7 @@ void nm_core_free(nm_core *core)
 	close_plugins(core->plugins);
 	g_ptr_array_free(core->plugins, TRUE);
 	nm_loader_close(core->self);
+	nm_fdwatch_free(core->fdwatch);
 	if (core->pool != NULL)
 		g_thread_pool_free(core->pool, FALSE, TRUE);
 	if (core->bus != NULL)

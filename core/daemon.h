@@ -64,6 +64,8 @@ struct nm_core {
 				     step must not make it jump) */
 	gboolean stopping;
 	GMainLoop *loop;
+	struct nm_fdwatch *fdwatch; /* every plugin's fd watches (plugin.c),
+				       made on first use */
 	guint64 reloads, reload_failures;
 	char *last_reload_error;
 };

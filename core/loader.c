@@ -221,7 +221,7 @@ void nm_loader_stop_inputs(nm_plugin *p)
 		g_hash_table_iter_init(&it, p->watches);
 		if (!g_hash_table_iter_next(&it, &id, NULL))
 			break;
-		g_source_remove(GPOINTER_TO_UINT(id)); /* forgets it */
+		nm_plugin_remove_watch(p, GPOINTER_TO_UINT(id)); /* forgets it */
 	}
 	g_mutex_lock(&p->lock);
 	while (p->jobs_active > 0)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "daemon.h"
+#include "fdwatch.h"
 
 const char *nm_plugin_name(const nm_plugin *p)
 {
@@ -84,7 +85,24 @@ gboolean nm_plugin_subscribe(nm_plugin *p, const char *name, guint32 type_mask,
 
 /* ---- fd watches ---- */
 
-/* A plugin's fd watch: the core keeps its id until the watch ends, whether
+/* All watches of the core share one epoll set and one GSource (fdwatch.c):
+ * a main loop wake-up costs the ready fds, not every watched one. The set
+ * is made on first use and freed by nm_core_free(). */
+static nm_fdwatch *core_watches(nm_core *core)
+{
+	GError *err = NULL;
+
+	if (core->fdwatch == NULL) {
+		core->fdwatch = nm_fdwatch_new(NULL, &err);
+		if (core->fdwatch == NULL) {
+			nm_log(NM_LOG_ERROR, "core", "%s", err->message);
+			g_error_free(err);
+		}
+	}
+	return core->fdwatch;
+}
+
+/* A plugin's fd watch: the plugin keeps its id until the watch ends, whether
  * the plugin removes it or its callback returns G_SOURCE_REMOVE. */
 typedef struct {
 	nm_plugin *plugin;
@@ -100,7 +118,7 @@ static gboolean watch_dispatch(gint fd, GIOCondition cond, gpointer data)
 	return w->fn(fd, cond, w->user_data);
 }
 
-/* GDestroyNotify of the source: forget the id, however the watch ended. */
+/* Destroy notify of the watch: forget the id, however the watch ended. */
 static void watch_ended(gpointer data)
 {
 	fd_watch *w = data;
@@ -112,13 +130,21 @@ static void watch_ended(gpointer data)
 guint nm_plugin_add_watch(nm_plugin *p, int fd, GIOCondition condition,
 			  GUnixFDSourceFunc fn, gpointer user_data)
 {
-	fd_watch *w = g_new0(fd_watch, 1);
+	nm_fdwatch *set = core_watches(p->core);
+	fd_watch *w;
 
+	if (set == NULL)
+		return 0;
+	w = g_new0(fd_watch, 1);
 	w->plugin = p;
 	w->fn = fn;
 	w->user_data = user_data;
-	w->id = g_unix_fd_add_full(G_PRIORITY_DEFAULT, fd, condition,
-				   watch_dispatch, w, watch_ended);
+	w->id = nm_fdwatch_add(set, fd, condition, watch_dispatch, w, watch_ended);
+	if (w->id == 0) {
+		nm_log(NM_LOG_ERROR, p->name, "cannot watch fd %d", fd);
+		g_free(w);
+		return 0;
+	}
 	g_hash_table_add(p->watches, GUINT_TO_POINTER(w->id));
 	return w->id;
 }
@@ -126,7 +152,7 @@ guint nm_plugin_add_watch(nm_plugin *p, int fd, GIOCondition condition,
 void nm_plugin_remove_watch(nm_plugin *p, guint id)
 {
 	if (g_hash_table_contains(p->watches, GUINT_TO_POINTER(id)))
-		g_source_remove(id); /* watch_ended forgets it */
+		nm_fdwatch_remove(p->core->fdwatch, id); /* watch_ended forgets it */
 }
 
 /* ---- worker pool ---- */
