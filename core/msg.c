@@ -191,6 +191,81 @@ nm_metric_new_gauge(const char *host, const char *plugin,
 			     type_instance, time, interval, 1, &v);
 }
 
+guint
+nm_metric_new_gauges(const char *host, const char *plugin,
+		     const char *plugin_instance, gint64 time, gint64 interval,
+		     guint n, const char *const *types,
+		     const char *const *type_instances, const double *values,
+		     nm_msg **out)
+{
+	gsize lh, lp, lpi, shared, arr_off;
+	guint made = 0;
+
+	if (n == 0)
+		return 0;
+	g_return_val_if_fail(out != NULL, 0);
+	if (host == NULL || *host == '\0' || plugin == NULL ||
+	    *plugin == '\0' || types == NULL || values == NULL) {
+		memset(out, 0, n * sizeof(*out));
+		return 0;
+	}
+	/* The layout of msg_alloc(): struct, the value, the five strings. */
+	arr_off = (sizeof(nm_metric) + G_ALIGNOF(nm_value) - 1) &
+		  ~(G_ALIGNOF(nm_value) - 1);
+	lh = strlen(host);
+	lp = strlen(plugin);
+	lpi = plugin_instance != NULL ? strlen(plugin_instance) : 0;
+	shared = arr_off + sizeof(nm_value) + lh + 1 + lp + 1 + lpi + 1;
+	for (guint i = 0; i < n; i++) {
+		const char *ty = types[i];
+		const char *ti = type_instances != NULL ? type_instances[i] : NULL;
+		gsize lt, lti;
+		nm_metric *m;
+		nm_value *v;
+		char *p;
+
+		out[i] = NULL;
+		if (ty == NULL || *ty == '\0')
+			continue;
+		lt = strlen(ty);
+		lti = ti != NULL ? strlen(ti) : 0;
+		m = g_malloc(shared + lt + 1 + lti + 1);
+		memset(m, 0, sizeof(*m));
+		m->base.type = NM_MSG_METRIC;
+		m->base.refcount = 1;
+		m->base.time = time;
+		v = (nm_value *)((char *)m + arr_off);
+		v->kind = NM_DS_GAUGE;
+		v->v.gauge = values[i];
+		p = (char *)(v + 1);
+		memcpy(p, host, lh + 1);
+		m->host = p;
+		p += lh + 1;
+		memcpy(p, plugin, lp + 1);
+		m->plugin = p;
+		p += lp + 1;
+		if (lpi > 0)
+			memcpy(p, plugin_instance, lpi);
+		p[lpi] = '\0';
+		m->plugin_instance = p;
+		p += lpi + 1;
+		memcpy(p, ty, lt + 1);
+		m->type = p;
+		p += lt + 1;
+		if (lti > 0)
+			memcpy(p, ti, lti);
+		p[lti] = '\0';
+		m->type_instance = p;
+		m->interval = interval;
+		m->n_values = 1;
+		m->values = v;
+		__atomic_add_fetch(&live_count, 1, __ATOMIC_RELAXED);
+		out[i] = &m->base;
+		made++;
+	}
+	return made;
+}
+
 char *
 nm_metric_identity(const nm_metric *m)
 {

@@ -120,6 +120,19 @@ nm_msg *nm_metric_new_gauge(const char *host, const char *plugin,
 			    const char *type_instance, gint64 time,
 			    gint64 interval, double value);
 
+/** Make @n METRICs of one GAUGE value each that share host, plugin,
+ *  plugin instance, @time and @interval (a plugin's figures of one round):
+ *  message i has type @types[i], type instance @type_instances[i] (the
+ *  array or an entry may be NULL: "") and value @values[i]. Each is what
+ *  nm_metric_new_gauge() would make (its own allocation and reference);
+ *  the shared strings are measured once. @out gets @n entries, NULL where
+ *  nm_metric_new_gauge() would return NULL. Returns how many were made. */
+guint nm_metric_new_gauges(const char *host, const char *plugin,
+			   const char *plugin_instance, gint64 time,
+			   gint64 interval, guint n, const char *const *types,
+			   const char *const *type_instances,
+			   const double *values, nm_msg **out);
+
 /** Write the identity "host/plugin[-pi]/type[-ti]" into a new string
  *  (caller frees with g_free()). */
 char *nm_metric_identity(const nm_metric *m);

@@ -1079,6 +1079,66 @@ test_metric_invalid(void)
 	g_assert_cmpint(nm_msg_live_count(), ==, live0);
 }
 
+/* nm_metric_new_gauges() makes what nm_metric_new_gauge() makes, one
+ * message each, and NULL where it would refuse. */
+static void
+test_metric_gauges(void)
+{
+	gint64 live0 = nm_msg_live_count();
+	const char *types[] = { "ping", "ping", NULL, "", "ping_droprate" };
+	const char *insts[] = { "", "min", "x", "y", NULL };
+	const double vals[] = { 1.5, 0.25, 3, 4, -0.0 };
+	nm_msg *out[5];
+
+	g_assert_cmpuint(nm_metric_new_gauges("host-a", "icmp", "pi", 77, 10,
+					      5, types, insts, vals, out),
+			 ==, 3);
+	g_assert_cmpint(nm_msg_live_count(), ==, live0 + 3);
+	g_assert_null(out[2]);
+	g_assert_null(out[3]);
+	for (guint i = 0; i < 5; i++) {
+		nm_msg *ref;
+		const nm_metric *a, *b;
+		if (out[i] == NULL)
+			continue;
+		ref = nm_metric_new_gauge("host-a", "icmp", "pi", types[i],
+					  insts[i], 77, 10, vals[i]);
+		a = nm_msg_as_metric(out[i]);
+		b = nm_msg_as_metric(ref);
+		g_assert_nonnull(a);
+		g_assert_cmpint(nm_msg_refcount(out[i]), ==, 1);
+		g_assert_cmpstr(a->host, ==, b->host);
+		g_assert_cmpstr(a->plugin, ==, b->plugin);
+		g_assert_cmpstr(a->plugin_instance, ==, b->plugin_instance);
+		g_assert_cmpstr(a->type, ==, b->type);
+		g_assert_cmpstr(a->type_instance, ==, b->type_instance);
+		g_assert_cmpint(a->base.time, ==, 77);
+		g_assert_cmpint(a->interval, ==, 10);
+		g_assert_cmpuint(a->n_values, ==, 1);
+		g_assert_cmpint(a->values[0].kind, ==, NM_DS_GAUGE);
+		g_assert_cmpmem(&a->values[0].v.gauge, sizeof(double),
+				&b->values[0].v.gauge, sizeof(double));
+		g_assert_true((gconstpointer)a->values == (gconstpointer)(
+			(const char *)a + ((const char *)b->values -
+					   (const char *)b)));
+		nm_msg_unref(ref);
+		nm_msg_unref(out[i]);
+	}
+	/* NULL instances and plugin instance, and refusals. */
+	g_assert_cmpuint(nm_metric_new_gauges("h", "p", NULL, 0, 0, 1, types,
+					      NULL, vals, out), ==, 1);
+	g_assert_cmpstr(nm_msg_as_metric(out[0])->plugin_instance, ==, "");
+	g_assert_cmpstr(nm_msg_as_metric(out[0])->type_instance, ==, "");
+	nm_msg_unref(out[0]);
+	out[0] = out[1] = (nm_msg *)0x1;
+	g_assert_cmpuint(nm_metric_new_gauges("", "p", NULL, 0, 0, 2, types,
+					      insts, vals, out), ==, 0);
+	g_assert_true(out[0] == NULL && out[1] == NULL);
+	g_assert_cmpuint(nm_metric_new_gauges("h", "p", NULL, 0, 0, 0, types,
+					      insts, vals, out), ==, 0);
+	g_assert_cmpint(nm_msg_live_count(), ==, live0);
+}
+
 static void
 check_identity(const char *pi, const char *ti, const char *want)
 {
@@ -1109,6 +1169,7 @@ main(int argc, char **argv)
 	g_test_add_func("/msg/names", test_msg_names);
 	g_test_add_func("/msg/metric-invalid", test_metric_invalid);
 	g_test_add_func("/msg/metric-identity", test_metric_identity);
+	g_test_add_func("/msg/metric-gauges", test_metric_gauges);
 	g_test_add_func("/bus/order", test_order);
 	g_test_add_func("/bus/drop-oldest", test_drop_oldest);
 	g_test_add_func("/bus/block-timeout", test_block_timeout);
