@@ -23,10 +23,9 @@ EXTRA_DIST += t/integration/netflow.sh t/integration/netflow-softflowd.sh \
 	t/data/netflow/mkpcap.py t/data/netflow/mkregress.py
 ## `make bench-netflow`: pure decode benchmark (records/s) and nfcapd comparison.
 EXTRA_PROGRAMS += contrib/bench/netflow-bench
-contrib_bench_netflow_bench_SOURCES = contrib/bench/netflow-bench.c \
-	plugins/netflow/decode.c plugins/netflow/decode.h
+contrib_bench_netflow_bench_SOURCES = contrib/bench/netflow-bench.c $(NETFLOW_CORE)
 contrib_bench_netflow_bench_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/netflow
-contrib_bench_netflow_bench_LDADD = $(GLIB_LIBS)
+contrib_bench_netflow_bench_LDADD = libnetmoncore.la
 bench-netflow: contrib/bench/netflow-bench$(EXEEXT) t/tools/nm-flowgen$(EXEEXT)
 	NETFLOW_BENCH=$(abs_top_builddir)/contrib/bench/netflow-bench$(EXEEXT) \
 	NM_FLOWGEN=$(abs_top_builddir)/t/tools/nm-flowgen$(EXEEXT) \
