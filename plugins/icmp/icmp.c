@@ -326,20 +326,19 @@ static char *put_fixed(char *p, double v, guint decimals)
 
 static void publish_round(icmp_ctx *ctx, target *t, const icmp_round_stats *st)
 {
-	nm_msg *msgs[8];
-	guint n = 0;
-	gint64 when = t->round_real;
+	const char *types[7], *insts[7];
+	double vals[7];
+	nm_msg *msgs[7];
+	guint n = 0, k = 0;
 	nm_state_code code;
 	nm_state_type type;
 	guint attempt;
 
 #define GAUGE(type_, inst, v)                                                 \
 	do {                                                                  \
-		nm_msg *m_ = nm_metric_new_gauge(t->name, "icmp", "", (type_),  \
-						 (inst), when, t->interval,   \
-						 (v));                        \
-		if (m_ != NULL)                                               \
-			msgs[n++] = m_;                                       \
+		types[n] = (type_);                                           \
+		insts[n] = (inst);                                            \
+		vals[n++] = (v);                                              \
 	} while (0)
 	GAUGE("ping_droprate", "", st->loss);
 	if (st->received > 0) {
@@ -352,6 +351,13 @@ static void publish_round(icmp_ctx *ctx, target *t, const icmp_round_stats *st)
 	if (!isnan(st->jitter))
 		GAUGE("ping_jitter", "", st->jitter);
 #undef GAUGE
+	/* One allocation per METRIC, the shared strings measured once. */
+	nm_metric_new_gauges(t->name, "icmp", "", t->round_real, t->interval,
+			     n, types, insts, vals, msgs);
+	for (guint i = 0; i < n; i++)
+		if (msgs[i] != NULL)
+			msgs[k++] = msgs[i];
+	n = k;
 	nm_plugin_publish_batch(ctx->p, msgs, n);
 
 	/* The check_ping-style texts, built without printf's float
