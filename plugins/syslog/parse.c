@@ -808,6 +808,10 @@ gboolean nm_syslog_parse(const char *buf, gsize len, const char *sender,
 		return FALSE;
 	}
 	arena_reserve(out, arena_need(len, strlen(sender)));
+	/* The arena was just reused: no field may keep a pointer into the
+	 * previous message (RFC 5424 has no sequence number, for one). */
+	out->host = out->app_name = out->procid = out->msgid = "";
+	out->structured_data = out->text = out->sequence = "";
 	out->facility = pri / 8;
 	out->severity = pri % 8;
 	if (e - p >= 2 && p[0] == '1' && p[1] == ' ') {

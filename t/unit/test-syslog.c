@@ -220,6 +220,32 @@ static void test_hostile(void)
 	g_rand_free(r);
 }
 
+/* One fields struct serves every message of a connection: a field the
+ * next message does not have must not keep the previous message's value
+ * (found by the 1-hour fuzz-syslog run: a Cisco sequence number followed
+ * by an RFC 5424 message left f.sequence pointing into the reused arena). */
+static void test_no_stale_fields(void)
+{
+	static const char cisco[] = "<187>001234: .Mar 15 2026 10:00:00.1 UTC: %ec.";
+	static const char r5424[] = "<38>1 2003-10-05T22:14:07Z lqe s - 8 - \xef\x88\xbb\xd6";
+	static const char r3164[] = "<13>Mar 15 11:00:00 h app[12]: text";
+	nm_syslog_fields f;
+
+	nm_syslog_fields_init(&f);
+	g_assert_true(nm_syslog_parse(cisco, strlen(cisco), "192.0.2.9", NOW_US, &f));
+	g_assert_cmpstr(f.sequence, ==, "001234");
+	g_assert_true(nm_syslog_parse(r5424, strlen(r5424), "192.0.2.9", NOW_US, &f));
+	g_assert_cmpstr(f.sequence, ==, "");
+	g_assert_cmpstr(f.msgid, ==, "8");
+	g_assert_true(g_utf8_validate(f.text, -1, NULL));
+	g_assert_true(nm_syslog_parse(cisco, strlen(cisco), "192.0.2.9", NOW_US, &f));
+	g_assert_true(nm_syslog_parse(r3164, strlen(r3164), "192.0.2.9", NOW_US, &f));
+	g_assert_cmpstr(f.sequence, ==, "");
+	g_assert_cmpstr(f.structured_data, ==, "");
+	g_assert_cmpstr(f.msgid, ==, "");
+	nm_syslog_fields_clear(&f);
+}
+
 /* A large message with many invalid bytes fits the arena (worst case). */
 static void test_big_escaped(void)
 {
@@ -637,6 +663,7 @@ int main(int argc, char **argv)
 		g_free(name);
 	}
 	g_test_add_func("/syslog/hostile", test_hostile);
+	g_test_add_func("/syslog/no-stale-fields", test_no_stale_fields);
 	g_test_add_func("/syslog/big-escaped", test_big_escaped);
 	g_test_add_func("/syslog/names", test_names);
 	g_test_add_func("/syslog/escape-equivalence", test_escape_equivalence);
