@@ -55,10 +55,14 @@ typedef struct {
 	gboolean varlen;     /* some field is variable-length */
 	guint32 min_len;     /* bytes of a record with empty varlen fields */
 	gint64 refreshed;    /* µs */
-	/* Compiled form of a fixed-layout template in which no record
-	 * member is written by two fields (see template_compile()): bit k of
-	 * kinds set = the field of kind k is at off[k], flen[k] bytes. */
+	/* Compiled form of the fixed-layout prefix of a template (the fields
+	 * before the first variable-length one: n_prefix fields, prefix_len
+	 * bytes) when no record member is written by two of them (see
+	 * template_compile()): bit k of kinds set = the field of kind k is at
+	 * off[k], flen[k] bytes. */
 	gboolean compiled;
+	guint16 n_prefix;
+	guint32 prefix_len;
 	guint32 kinds;
 	guint16 off[K_N], flen[K_N];
 	nf_field fields[];
@@ -529,20 +533,20 @@ static guint kind_target(guint8 k)
 	}
 }
 
-/* Precompute where each kind sits in a record of @t, for decode_fixed(),
- * when the layout is fixed (no variable-length field) and no record
- * member is written twice (then field order would matter; such templates
- * are decoded field by field). min_len must be set. */
+/* Precompute where each kind sits in the fixed-layout prefix of @t's
+ * records (all of a record when no field is variable-length), for
+ * decode_fixed(), unless a record member is written twice within the
+ * prefix (then field order matters: such templates are decoded field by
+ * field). Fields from the first variable-length one on are always decoded
+ * field by field, after the prefix, so a later field still wins. */
 static void template_compile(nf_template *t)
 {
 	guint32 targets = 0;
-	guint off = 0;
+	guint off = 0, i;
 
 	t->compiled = FALSE;
 	t->kinds = 0;
-	if (t->varlen)
-		return;
-	for (guint i = 0; i < t->n_fields; i++) {
+	for (i = 0; i < t->n_fields && t->fields[i].len != VARLEN; i++) {
 		const nf_field *f = &t->fields[i];
 		if (f->kind != K_SKIP) {
 			guint32 bit = 1u << kind_target(f->kind);
@@ -555,6 +559,8 @@ static void template_compile(nf_template *t)
 		}
 		off += f->len;
 	}
+	t->n_prefix = (guint16)i;
+	t->prefix_len = off;
 	t->compiled = TRUE;
 }
 
@@ -840,16 +846,21 @@ static gboolean decode_record(const nf_template *t, const guint8 *p,
 			      rec_extra *e)
 {
 	gsize off = 0;
+	guint i = 0;
 
 	if (t->compiled) {
+		/* prefix_len <= min_len <= avail */
 		decode_fixed(t, p, r, e);
-		*used = t->min_len;
-		return TRUE;
-	}
-	if (!t->varlen) {
+		off = t->prefix_len;
+		i = t->n_prefix;
+		if (i == t->n_fields) {
+			*used = off;
+			return TRUE;
+		}
+	} else if (!t->varlen) {
 		/* Fixed layout: the caller checked avail >= min_len, which is
 		 * the sum of the field lengths. */
-		for (guint i = 0; i < t->n_fields; i++) {
+		for (i = 0; i < t->n_fields; i++) {
 			const nf_field *f = &t->fields[i];
 			apply_field(f->kind, p + off, f->len, r, e);
 			off += f->len;
@@ -857,7 +868,7 @@ static gboolean decode_record(const nf_template *t, const guint8 *p,
 		*used = off;
 		return TRUE;
 	}
-	for (guint i = 0; i < t->n_fields; i++) {
+	for (; i < t->n_fields; i++) {
 		const nf_field *f = &t->fields[i];
 		gsize flen = f->len;
 

@@ -244,8 +244,9 @@ static void test_v9_basic(fx *f, gconstpointer d)
 
 /* One field of a hand-made v9 template and its value in the record. */
 typedef struct {
-	guint16 id, len;
+	guint16 id, len;     /* len 0xFFFF: IPFIX variable length */
 	guint8 v[16];
+	guint8 vlen;         /* bytes of v sent for a variable-length field */
 } tf;
 
 /* v9 packet: template @tid with @n fields of @fs, one record, decoded. */
@@ -268,6 +269,35 @@ static void v9_fields(fx *f, guint tid, const tf *fs, guint n)
 	while ((b.n - s) % 4)
 		p8(&b, 0);
 	set_end(&b, s);
+	g_assert_true(dec(f, &EX1, &b));
+	g_assert_cmpuint(f->out.n, ==, 1);
+}
+
+/* IPFIX message: template @tid with @n fields of @fs, one record. */
+static void ipfix_fields(fx *f, guint tid, const tf *fs, guint n)
+{
+	pkt b;
+	gsize s;
+
+	ipfix_header(&b, 0, 1);
+	s = set_begin(&b, 2);
+	p16(&b, tid); p16(&b, n);
+	for (guint i = 0; i < n; i++) {
+		p16(&b, fs[i].id);
+		p16(&b, fs[i].len);
+	}
+	set_end(&b, s);
+	s = set_begin(&b, tid);
+	for (guint i = 0; i < n; i++) {
+		if (fs[i].len == 0xFFFF) {
+			p8(&b, fs[i].vlen);
+			pn(&b, fs[i].v, fs[i].vlen);
+		} else {
+			pn(&b, fs[i].v, fs[i].len);
+		}
+	}
+	set_end(&b, s);
+	ipfix_end(&b);
 	g_assert_true(dec(f, &EX1, &b));
 	g_assert_cmpuint(f->out.n, ==, 1);
 }
@@ -344,6 +374,37 @@ static void test_v9_field_layouts(fx *f, gconstpointer d)
 	g_assert_cmpuint(f->out.recs[0].src.family, ==, AF_INET);
 	g_assert_cmpuint(f->out.recs[0].src.addr[3], ==, 1);
 	g_assert_cmpuint(f->out.recs[0].bytes, ==, 5);
+
+	/* IPFIX: the fields before a variable-length one are compiled, the
+	 * rest decoded in order after them, so a member written on both
+	 * sides takes the later value. */
+	static const tf vl1[] = {
+		{ 8, 4, { 10, 0, 0, 1 } }, { 1, 4, { 0, 0, 0, 5 } },
+		{ 7, 2, { 0, 99 } },
+		{ 96, 0xFFFF, { 'e', 't', 'h' }, 3 },           /* applicationName */
+		{ 27, 16, { 0x20, 1, [15] = 2 } }, { 11, 2, { 0, 53 } },
+		{ 96, 0xFFFF, { 'x' }, 1 },
+		{ 1, 2, { 0, 6 } },
+	};
+	ipfix_fields(f, 402, vl1, G_N_ELEMENTS(vl1));
+	const nm_flow_record *r = &f->out.recs[0];
+	g_assert_cmpuint(r->src.family, ==, AF_INET6);
+	g_assert_cmpuint(r->src.addr[15], ==, 2);
+	g_assert_cmpuint(r->bytes, ==, 6);
+	g_assert_cmpuint(r->src_port, ==, 99);
+	g_assert_cmpuint(r->dst_port, ==, 53);
+	static const tf vl2[] = {
+		{ 27, 16, { 0x20, 1, [15] = 2 } }, { 1, 2, { 0, 6 } },
+		{ 96, 0xFFFF, { 0 }, 0 },                       /* empty */
+		{ 8, 4, { 10, 0, 0, 1 } }, { 1, 4, { 0, 0, 0, 5 } },
+		{ 7, 2, { 0, 99 } },
+	};
+	ipfix_fields(f, 403, vl2, G_N_ELEMENTS(vl2));
+	r = &f->out.recs[0];
+	g_assert_cmpuint(r->src.family, ==, AF_INET);
+	g_assert_cmpuint(r->src.addr[3], ==, 1);
+	g_assert_cmpuint(r->bytes, ==, 5);
+	g_assert_cmpuint(r->src_port, ==, 99);
 }
 
 static void test_v9_data_before_template(fx *f, gconstpointer d)
