@@ -284,12 +284,12 @@ static const char *family_name(int family)
 	return family == AF_INET6 ? "IPv6" : "IPv4";
 }
 
-static void publish_state(icmp_ctx *ctx, target *t, nm_state_code code,
-			  nm_state_type type, guint attempt, const char *output,
-			  const char *perfdata)
+/* The STATE message of @t (a new reference, or NULL). */
+static nm_msg *state_msg(icmp_ctx *ctx, target *t, nm_state_code code,
+			 nm_state_type type, guint attempt, const char *output,
+			 const char *perfdata)
 {
 	nm_state s = { 0 };
-	nm_msg *m;
 
 	s.host = t->name;
 	s.service = "ping";
@@ -299,7 +299,15 @@ static void publish_state(icmp_ctx *ctx, target *t, nm_state_code code,
 	s.max_attempts = ctx->down_after;
 	s.output = output;
 	s.perfdata = perfdata;
-	m = nm_state_new(&s, g_get_real_time());
+	return nm_state_new(&s, g_get_real_time());
+}
+
+static void publish_state(icmp_ctx *ctx, target *t, nm_state_code code,
+			  nm_state_type type, guint attempt, const char *output,
+			  const char *perfdata)
+{
+	nm_msg *m = state_msg(ctx, t, code, type, attempt, output, perfdata);
+
 	if (m != NULL)
 		nm_plugin_publish(ctx->p, m);
 }
@@ -331,7 +339,7 @@ static void publish_round(icmp_ctx *ctx, target *t, const icmp_round_stats *st)
 {
 	const char *types[7], *insts[7];
 	double vals[7];
-	nm_msg *msgs[7];
+	nm_msg *msgs[8];
 	guint n = 0, k = 0;
 	nm_state_code code;
 	nm_state_type type;
@@ -361,7 +369,6 @@ static void publish_round(icmp_ctx *ctx, target *t, const icmp_round_stats *st)
 		if (msgs[i] != NULL)
 			msgs[k++] = msgs[i];
 	n = k;
-	nm_plugin_publish_batch(ctx->p, msgs, n);
 
 	/* The check_ping-style texts, built without printf's float
 	 * formatting (the largest user-space cost of a round otherwise). */
@@ -413,7 +420,12 @@ static void publish_round(icmp_ctx *ctx, target *t, const icmp_round_stats *st)
 				       t->lost_rounds == 1 ? "" : "s");
 		g_string_append(ctx->perf, "pl=100%;;;0;100");
 	}
-	publish_state(ctx, t, code, type, attempt, ctx->out->str, ctx->perf->str);
+	/* The METRICs and the STATE in one bus call. */
+	msgs[n] = state_msg(ctx, t, code, type, attempt, ctx->out->str,
+			    ctx->perf->str);
+	if (msgs[n] != NULL)
+		n++;
+	nm_plugin_publish_batch(ctx->p, msgs, n);
 }
 
 /* ------------------------------------------------------------------ */
