@@ -9,6 +9,7 @@ endif
 plugins_snmp_snmp_la_SOURCES = plugins/snmp/snmp.c plugins/snmp/snmp-logic.c \
 	plugins/snmp/snmp-sched.c plugins/snmp/snmp-sched.h \
 	plugins/snmp/snmp-trap.c plugins/snmp/snmp-trap.h \
+	plugins/snmp/snmp-mib.c plugins/snmp/snmp-mib.h \
 	plugins/snmp/snmp-logic.h
 plugins_snmp_snmp_la_CFLAGS = $(AM_CFLAGS) $(NETSNMP_CFLAGS)
 plugins_snmp_snmp_la_LIBADD = $(NETSNMP_LIBS)
@@ -17,6 +18,7 @@ plugins_snmp_snmp_la_LDFLAGS = $(PLUGIN_MODULE_FLAGS)
 ## Unit tests of the pure parts (config, conversions, counters, walks).
 t_unit_test_snmp_SOURCES = t/unit/test-snmp.c plugins/snmp/snmp-logic.c \
 	plugins/snmp/snmp-sched.c plugins/snmp/snmp-sched.h \
+	plugins/snmp/snmp-mib.c plugins/snmp/snmp-mib.h \
 	plugins/snmp/snmp-logic.h
 t_unit_test_snmp_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/snmp
 t_unit_test_snmp_CFLAGS = $(AM_CFLAGS) $(NETSNMP_CFLAGS)
@@ -37,7 +39,8 @@ EXTRA_DIST += plugins/snmp/README t/integration/snmp.sh t/data/snmp \
 ## table assembly and instance names, trap text, counters) replayed over
 ## its corpus and regression inputs in every build; a libFuzzer program in
 ## a --enable-fuzzing build.
-SNMP_FUZZ = t/fuzz/fuzz-snmp.c plugins/snmp/snmp-logic.c plugins/snmp/snmp-logic.h
+SNMP_FUZZ = t/fuzz/fuzz-snmp.c plugins/snmp/snmp-logic.c plugins/snmp/snmp-logic.h \
+	plugins/snmp/snmp-mib.c plugins/snmp/snmp-mib.h
 if BUILD_PLUGIN_SNMP
 check_PROGRAMS += t/fuzz/replay-snmp
 TESTS += t/fuzz/replay-snmp

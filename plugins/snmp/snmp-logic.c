@@ -11,6 +11,7 @@
 #include <errno.h>
 
 #include "snmp-logic.h"
+#include "snmp-mib.h"
 
 /* ------------------------------------------------------------------ */
 /* Configuration keys                                                  */
@@ -129,6 +130,12 @@ const nm_conf_key nm_snmp_keys[] = {
 	{ .name = "max_in_flight", .kind = NM_CONF_INT, .has_range = TRUE,
 	  .min = 1, .max = 1000000,
 	  .help = "requests outstanding at once, all targets (default 1000)" },
+	{ .name = "mib_dirs", .kind = NM_CONF_ARRAY,
+	  .help = "directories of MIB files for OID names in sets (default "
+		  "net-snmp's: /usr/share/snmp/mibs...)" },
+	{ .name = "mibs", .kind = NM_CONF_ARRAY,
+	  .help = "MIB modules to load for OID names (default: all in "
+		  "mib_dirs)" },
 	{ .name = "resolve_interval", .kind = NM_CONF_DURATION, .has_range = TRUE,
 	  .min = 1, .max = 86400,
 	  .help = "target DNS names are resolved again this often, seconds "
@@ -421,7 +428,68 @@ static nm_ds_kind kind_of(const char *s)
 }
 
 /* The OIDs of a value entry ("oid" or "oids"), parsed into @out. */
-static int value_oids(const config_setting_t *v, nm_snmp_oid *out, GError **err)
+/* Where OID settings are parsed: the snmp group (mib_dirs, mibs) and the
+ * MIB modules, loaded at the first name. */
+typedef struct {
+	const config_setting_t *top;
+	nm_snmp_mib *mib;
+} oid_ctx;
+
+/* The strings of array setting @name of @g joined by @sep (new), or NULL. */
+static char *array_join(const config_setting_t *g, const char *name,
+			const char *sep)
+{
+	const config_setting_t *a = config_setting_get_member(g, name);
+	GString *s;
+
+	if (a == NULL || config_setting_length(a) == 0)
+		return NULL;
+	s = g_string_new(NULL);
+	for (int i = 0; i < config_setting_length(a); i++) {
+		const char *e = config_setting_get_string_elem(a, i);
+
+		if (e != NULL)
+			g_string_append_printf(s, "%s%s", s->len ? sep : "", e);
+	}
+	return g_string_free(s, FALSE);
+}
+
+/* An OID setting's text: numeric, or a name ("IF-MIB::ifHCInOctets",
+ * "sysUpTime.0") looked up in the MIB modules (loaded on first use). */
+static gboolean conf_oid(oid_ctx *x, const char *text, nm_snmp_oid *out)
+{
+	if (text == NULL)
+		return FALSE;
+	if (!g_ascii_isalpha(*text))   /* names start with a letter */
+		return nm_snmp_parse_oid(text, out);
+	if (x->mib == NULL) {
+		char *dirs = array_join(x->top, "mib_dirs", ":");
+		char *mods = array_join(x->top, "mibs", "\n");
+		char **mv = mods ? g_strsplit(mods, "\n", -1) : NULL;
+
+		x->mib = nm_snmp_mib_load(dirs, (const char *const *)mv);
+		g_strfreev(mv);
+		g_free(mods);
+		g_free(dirs);
+	}
+	return nm_snmp_mib_resolve(x->mib, text, out);
+}
+
+/* The error for an OID setting @s whose text @text did not parse. */
+static void oid_error(oid_ctx *x, const config_setting_t *s, const char *text,
+		      const char *what, GError **err)
+{
+	if (x->mib != NULL && text != NULL && g_ascii_isalpha(*text))
+		nm_conf_error(s, err, "'%s' is not %s: no MIB module loaded "
+			      "from %s defines that name (snmp.mib_dirs, "
+			      "snmp.mibs)", text, what, nm_snmp_mib_dirs(x->mib));
+	else
+		nm_conf_error(s, err, "'%s' is not %s", text ? text : "(not a string)",
+			      what);
+}
+
+static int value_oids(const config_setting_t *v, nm_snmp_oid *out, oid_ctx *x,
+		      GError **err)
 {
 	const config_setting_t *one = config_setting_get_member(v, "oid");
 	const config_setting_t *many = config_setting_get_member(v, "oids");
@@ -432,9 +500,9 @@ static int value_oids(const config_setting_t *v, nm_snmp_oid *out, GError **err)
 		return -1;
 	}
 	if (one != NULL) {
-		if (!nm_snmp_parse_oid(config_setting_get_string(one), &out[0])) {
-			nm_conf_error(one, err, "'%s' is not an OID",
-				      config_setting_get_string(one));
+		if (!conf_oid(x, config_setting_get_string(one), &out[0])) {
+			oid_error(x, one, config_setting_get_string(one), "an OID",
+				  err);
 			return -1;
 		}
 		return 1;
@@ -443,9 +511,8 @@ static int value_oids(const config_setting_t *v, nm_snmp_oid *out, GError **err)
 		const config_setting_t *e = config_setting_get_elem(many, (guint)n);
 		const char *txt = config_setting_get_string(e);
 
-		if (txt == NULL || !nm_snmp_parse_oid(txt, &out[n])) {
-			nm_conf_error(e, err, "'%s' is not an OID",
-				      txt ? txt : "(not a string)");
+		if (!conf_oid(x, txt, &out[n])) {
+			oid_error(x, e, txt, "an OID", err);
 			return -1;
 		}
 	}
@@ -462,7 +529,8 @@ static nm_snmp_metric_def *value_metric(const config_setting_t *v)
 	return m;
 }
 
-static nm_snmp_set *parse_set(const config_setting_t *sc, GError **err)
+static nm_snmp_set *parse_set(const config_setting_t *sc, oid_ctx *x,
+			      GError **err)
 {
 	nm_snmp_set *s = set_new(nm_conf_string(sc, "name", ""));
 	const config_setting_t *l = config_setting_get_member(sc, "scalars");
@@ -471,7 +539,7 @@ static nm_snmp_set *parse_set(const config_setting_t *sc, GError **err)
 
 	for (int i = 0; l != NULL && i < config_setting_length(l); i++) {
 		const config_setting_t *v = config_setting_get_elem(l, (guint)i);
-		int n = value_oids(v, oids, err);
+		int n = value_oids(v, oids, x, err);
 		nm_snmp_metric_def *m;
 
 		if (n < 0)
@@ -497,17 +565,16 @@ static nm_snmp_set *parse_set(const config_setting_t *sc, GError **err)
 		if (g_strcmp0(inst, "index") != 0) {
 			nm_snmp_oid o;
 
-			if (!nm_snmp_parse_oid(inst, &o)) {
-				nm_conf_error(config_setting_get_member(tc, "instance"),
-					      err, "'%s' is neither \"index\" nor an OID",
-					      inst);
+			if (!conf_oid(x, inst, &o)) {
+				oid_error(x, config_setting_get_member(tc, "instance"),
+					  inst, "\"index\" or an OID", err);
 				goto fail;
 			}
 			t->inst_col[0] = table_col(t, &o, FALSE);
 		}
 		for (int j = 0; j < config_setting_length(vl); j++) {
 			const config_setting_t *v = config_setting_get_elem(vl, (guint)j);
-			int n = value_oids(v, oids, err);
+			int n = value_oids(v, oids, x, err);
 			nm_snmp_metric_def *m;
 
 			if (n < 0)
@@ -961,6 +1028,7 @@ nm_snmp_config *nm_snmp_config_parse(const config_setting_t *conf,
 	const config_setting_t *tl = config_setting_get_member(conf, "targets");
 	const config_setting_t *sl = config_setting_get_member(conf, "sets");
 	GHashTable *names = g_hash_table_new(g_str_hash, g_str_equal);
+	oid_ctx ox = { conf, NULL };
 
 	c->targets = g_ptr_array_new_with_free_func(target_free);
 	c->sets = g_ptr_array_new_with_free_func((GDestroyNotify)nm_snmp_set_free);
@@ -993,11 +1061,14 @@ nm_snmp_config *nm_snmp_config_parse(const config_setting_t *conf,
 			goto fail;
 		}
 		g_hash_table_add(names, (gpointer)name);
-		s = parse_set(sc, err);
+		s = parse_set(sc, &ox, err);
 		if (s == NULL)
 			goto fail;
 		g_ptr_array_add(c->sets, s);
 	}
+	/* names resolved: free net-snmp's MIB tree before it polls */
+	nm_snmp_mib_unload(ox.mib);
+	ox.mib = NULL;
 	g_hash_table_remove_all(names);
 	for (int i = 0; tl != NULL && i < config_setting_length(tl); i++) {
 		const config_setting_t *tc = config_setting_get_elem(tl, (guint)i);
@@ -1051,6 +1122,7 @@ nm_snmp_config *nm_snmp_config_parse(const config_setting_t *conf,
 	g_hash_table_destroy(names);
 	return c;
 fail:
+	nm_snmp_mib_unload(ox.mib);
 	g_hash_table_destroy(names);
 	nm_snmp_config_free(c);
 	return NULL;

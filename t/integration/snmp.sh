@@ -22,7 +22,7 @@ if [ ! -x "$DUMP" ] || [ ! -f "$SNMPPLUG/snmp.la" ]; then
 	exit 0
 fi
 
-plan 65
+plan 68
 
 # netmon_conf FILE SNMP-GROUP-BODY
 netmon_conf() {
@@ -70,9 +70,17 @@ netmon_conf "$TMP/poll.conf" "interval = 1; timeout = 0.5; retries = 0;
    tables = ( { instance = \"1.3.6.1.2.1.2.2.1.2\";
      values = ( { oids = [\"1.3.6.1.2.1.2.2.1.10\", \"1.3.6.1.2.1.2.2.1.16\"];
                   type = \"if_octets\"; kind = \"DERIVE\";
-                  type_instance = \"mine\"; } ); } ); } );
+                  type_instance = \"mine\"; } ); } ); },
+   { name = \"named\";
+     scalars = ( { oid = \"NETMON-TEST-MIB::nmtSysServices.0\"; type = \"gauge\";
+                   type_instance = \"services_named\"; } );
+     tables = ( { instance = \"nmtIfDescr\";
+       values = ( { oids = [\"nmtIfInOctets\", \"NETMON-TEST-MIB::nmtIfOutOctets\"];
+                    type = \"if_octets\"; kind = \"DERIVE\";
+                    type_instance = \"named\"; } ); } ); } );
+ mib_dirs = [\"$DATA/mibs\"]; mibs = [\"NETMON-TEST-MIB\"];
  targets = (
-  { name = \"v2\"; address = \"$A\"; collect = [\"system\", \"if\", \"host-resources\", \"mine\"]; },
+  { name = \"v2\"; address = \"$A\"; collect = [\"system\", \"if\", \"host-resources\", \"mine\", \"named\"]; },
   { name = \"v1\"; address = \"$A\"; version = \"1\"; collect = [\"system\", \"if\"]; },
   { name = \"v3auth\"; address = \"$A\"; version = \"3\"; user = \"authsha\";
     auth_password = \"authpass123\"; collect = [\"system\"]; },
@@ -125,6 +133,11 @@ metric v2/snmp/gauge-services | grep -q '^GAUGE:[0-9]'
 ok $? "user set: scalar by numeric OID"
 metric v2/snmp/if_octets-lo-mine | grep -q '^DERIVE:[0-9]* DERIVE:[0-9]*$'
 ok $? "user set: table with instance column and two value columns"
+[ "$(metric v2/snmp/gauge-services_named)" = "$(metric v2/snmp/gauge-services)" ] &&
+	metric v2/snmp/gauge-services_named | grep -q '^GAUGE:[0-9]' &&
+	metric v2/snmp/if_octets-lo-named | grep -q '^DERIVE:[0-9]* DERIVE:[0-9]*$'
+ok $? "user set by OID names (MODULE::name.0, bare column names) from a MIB file" ||
+	diag "$(grep -e services -e named "$OUT" | tail -4)"
 lo_rows=$(grep -c '^METRIC v2/snmp/if_octets-lo ' "$OUT")
 [ "$lo_rows" -ge 2 ] && [ "$lo_rows" -le 4 ]
 ok $? "v2c: one sample per interval ($lo_rows in 3.5 s at 1 s)"
@@ -376,6 +389,28 @@ ok $? "a rejection is logged once per source, naming the user" ||
 ok $? "no v3 key or pass phrase in logs or events"
 
 # ---------------------------------------------------------------- netmond
+netmon_conf "$TMP/badname.conf" "mib_dirs = [\"$DATA/mibs\"];
+ sets = ( { name = \"x\";
+   scalars = ( { oid = \"NETMON-TEST-MIB::nmtNoSuchObject.0\";
+                 type = \"gauge\"; } ); } );
+ targets = ( { name = \"x\"; address = \"127.0.0.1\"; collect = [\"x\"]; } );"
+"$NETMOND" -t -C "$TMP/badname.conf" >"$TMP/t.out" 2>&1
+st=$?
+[ $st = 1 ] && grep -q "badname.conf:5: snmp.sets.\[0\].scalars.\[0\].oid: 'NETMON-TEST-MIB::nmtNoSuchObject.0' is not an OID: no MIB module loaded from $DATA/mibs defines that name" "$TMP/t.out"
+ok $? "netmond -t: an OID name no MIB defines is an error naming file and line" || diag "$(cat "$TMP/t.out")"
+if MIBS=SNMPv2-MIB:IF-MIB snmptranslate -On IF-MIB::ifHCInOctets >/dev/null 2>&1; then
+	netmon_conf "$TMP/ietf.conf" "sets = ( { name = \"x\";
+   scalars = ( { oid = \"SNMPv2-MIB::sysUpTime.0\"; type = \"gauge\"; } );
+   tables = ( { instance = \"IF-MIB::ifName\";
+     values = ( { oids = [ \"ifHCInOctets\", \"ifHCOutOctets\" ];
+                  type = \"if_octets\"; } ); } ); } );
+ targets = ( { name = \"x\"; address = \"127.0.0.1\"; collect = [\"x\"]; } );"
+	"$NETMOND" -t -C "$TMP/ietf.conf" >"$TMP/t.out" 2>&1
+	ok $? "netmond -t: SNMPv2-MIB and IF-MIB names from the installed MIBs" ||
+		diag "$(cat "$TMP/t.out")"
+else
+	ok 0 "# SKIP no IETF MIB files installed (SNMPv2-MIB, IF-MIB: Debian's non-free snmp-mibs-downloader)"
+fi
 netmon_conf "$TMP/bad.conf" "targets = ( { name = \"x\"; address = \"h\";
   version = \"3\"; user = \"u\"; auth_password = \"12345678\";
   auth_protocol = \"MD5\"; } );"
