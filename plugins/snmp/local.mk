@@ -4,7 +4,8 @@ if BUILD_PLUGIN_SNMP
 pkglib_LTLIBRARIES += plugins/snmp/snmp.la
 
 check_PROGRAMS += t/unit/test-snmp t/unit/test-snmp-dump
-TESTS += t/unit/test-snmp t/integration/snmp.sh t/integration/snmp-hardening.sh
+TESTS += t/unit/test-snmp t/integration/snmp.sh t/integration/snmp-hardening.sh \
+	t/integration/snmp-v3-forged.sh
 endif
 plugins_snmp_snmp_la_SOURCES = plugins/snmp/snmp.c plugins/snmp/snmp-logic.c \
 	plugins/snmp/snmp-sched.c plugins/snmp/snmp-sched.h \
@@ -33,6 +34,7 @@ t_unit_test_snmp_dump_LDFLAGS = $(AM_LDFLAGS) -export-dynamic -no-install
 
 EXTRA_DIST += plugins/snmp/README t/integration/snmp.sh t/data/snmp \
 	t/integration/snmp-hardening.sh t/integration/snmp-mock-agent.py \
+	t/integration/snmp-v3-forged.sh t/integration/snmp-v3-forge-agent.py \
 	contrib/bench/snmp
 
 ## Fuzz target (t/fuzz/README): netmon's own SNMP code (varbind conversion,
