@@ -142,6 +142,7 @@ typedef struct {
 	guint64 deadline_aborts; /* polls aborted at snmp.deadline */
 	guint64 wrong_source;   /* datagrams from another address/port */
 	guint64 unmatched;      /* replies matching no outstanding request */
+	guint64 unmatched_poll; /* unmatched at the start of this poll */
 	gint64 last_success, last_error_time, last_duration, max_duration;
 	char *last_error;
 } target;
@@ -1432,7 +1433,19 @@ static int response_cb(int op, netsnmp_session *sess, int reqid,
 		pump(sp);
 		return 1;
 	}
-	if (op == NETSNMP_CALLBACK_OP_TIMED_OUT) {
+	if (op == NETSNMP_CALLBACK_OP_TIMED_OUT &&
+	    t->conf->sec.version == SNMP_VERSION_3 &&
+	    t->unmatched > t->unmatched_poll) {
+		/* the agent did answer, but net-snmp dropped every answer
+		 * (for v3: failed digest or decryption, RFC 3414 §3.2) */
+		t->timeouts++;
+		nm_counter_add(sp->c_timeouts, 1);
+		poll_fail(t, "no authentic answer from %s: %" G_GUINT64_FORMAT
+			  " replies dropped (SNMPv3 authentication or decryption "
+			  "failed: the agent's keys differ from auth_password/"
+			  "priv_password, or the replies are forged)",
+			  t->conf->address, t->unmatched - t->unmatched_poll);
+	} else if (op == NETSNMP_CALLBACK_OP_TIMED_OUT) {
 		t->timeouts++;
 		nm_counter_add(sp->c_timeouts, 1);
 		poll_fail(t, "timeout: no answer from %s within %.3g s x %d "
@@ -1538,6 +1551,7 @@ static void poll_start(target *t)
 {
 	t->polls++;
 	t->polling = TRUE;
+	t->unmatched_poll = t->unmatched;
 	t->poll_start = g_get_monotonic_time();
 	t->poll_real = g_get_real_time();
 	if (t->dns_host != NULL && t->resolved == NULL) {
