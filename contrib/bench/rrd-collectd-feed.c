@@ -16,6 +16,8 @@
  *   BENCH_HOST    host name (default "bench")
  *   BENCH_GO      file to wait for before dispatching (optional)
  *   BENCH_DONE    file created when every value is dispatched (optional)
+ *   BENCH_WARMUP  rounds dispatched before waiting for BENCH_RESUME (a file),
+ *                 BENCH_WARMDONE created when they are dispatched (optional)
  */
 #include <pthread.h>
 #include <stdint.h>
@@ -65,6 +67,9 @@ static void *feed(void *arg)
 	long step = env_long("BENCH_STEP", 10);
 	const char *host = getenv("BENCH_HOST");
 	const char *go = getenv("BENCH_GO"), *done = getenv("BENCH_DONE");
+	const char *resume = getenv("BENCH_RESUME");
+	const char *warmdone = getenv("BENCH_WARMDONE");
+	long warmup = env_long("BENCH_WARMUP", 0);
 	value_t v;
 	value_list_t vl;
 
@@ -79,7 +84,18 @@ static void *feed(void *arg)
 	snprintf(vl.host, sizeof vl.host, "%s", host != NULL ? host : "bench");
 	snprintf(vl.plugin, sizeof vl.plugin, "feed");
 	snprintf(vl.type, sizeof vl.type, "gauge");
-	for (long k = from; k < from + count; k++) {
+	for (long k = from; k <= from + count; k++) {
+		if (resume != NULL && k == from + warmup) {
+			if (warmdone != NULL) {
+				FILE *f = fopen(warmdone, "w");
+				if (f != NULL)
+					fclose(f);
+			}
+			while (k < from + count && access(resume, F_OK) != 0)
+				usleep(1000);
+		}
+		if (k == from + count)
+			break;
 		vl.time = TIME_T_TO_CDTIME_T(start + (k + 1) * step);
 		v.gauge = (double)k;
 		for (long i = 0; i < series; i++) {

@@ -159,46 +159,80 @@ GHashTable *rrd_types_load(const char *path, GError **err)
 	return types;
 }
 
+/* Append @a, or "@a-@b" when @b is non-empty, as one sanitised segment
+ * (the rules of rrd_sanitize_segment()). */
+static void append_segment(GString *out, const char *a, const char *b)
+{
+	gsize start = out->len;
+	const char *parts[3] = { a, (b != NULL && *b != '\0') ? "-" : NULL, b };
+
+	for (guint i = 0; i < 3 && parts[i] != NULL; i++) {
+		for (const char *c = parts[i]; *c != '\0' && out->len - start < 200; c++) {
+			unsigned char u = (unsigned char)*c;
+			if (u < 0x20 || u == 0x7f || u == '/' || u == '\\')
+				g_string_append_c(out, '_');
+			else
+				g_string_append_c(out, (char)u);
+		}
+	}
+	if (out->len == start)
+		g_string_append_c(out, '_');
+	if (out->str[start] == '.')
+		out->str[start] = '_';
+}
+
 char *rrd_sanitize_segment(const char *s)
 {
 	GString *out = g_string_new(NULL);
 
-	for (const char *c = s; *c != '\0' && out->len < 200; c++) {
-		unsigned char u = (unsigned char)*c;
-		if (u < 0x20 || u == 0x7f || u == '/' || u == '\\')
-			g_string_append_c(out, '_');
-		else
-			g_string_append_c(out, (char)u);
-	}
-	if (out->len == 0)
-		g_string_append_c(out, '_');
-	if (out->str[0] == '.')
-		out->str[0] = '_';
+	append_segment(out, s, NULL);
 	return g_string_free(out, FALSE);
 }
 
-/* "a" or "a-b" (b non-empty), sanitised as one segment. */
-static char *segment(const char *a, const char *b)
+void rrd_metric_relpath_append(GString *out, const nm_metric *m)
 {
-	char *joined = (b != NULL && *b != '\0') ? g_strconcat(a, "-", b, NULL)
-						 : g_strdup(a);
-	char *safe = rrd_sanitize_segment(joined);
-
-	g_free(joined);
-	return safe;
+	append_segment(out, m->host, NULL);
+	g_string_append_c(out, '/');
+	append_segment(out, m->plugin, m->plugin_instance);
+	g_string_append_c(out, '/');
+	append_segment(out, m->type, m->type_instance);
+	g_string_append(out, ".rrd");
 }
 
 char *rrd_metric_relpath(const nm_metric *m)
 {
-	char *host = rrd_sanitize_segment(m->host);
-	char *plugin = segment(m->plugin, m->plugin_instance);
-	char *type = segment(m->type, m->type_instance);
-	char *path = g_strdup_printf("%s/%s/%s.rrd", host, plugin, type);
+	GString *out = g_string_new(NULL);
 
-	g_free(host);
-	g_free(plugin);
-	g_free(type);
-	return path;
+	rrd_metric_relpath_append(out, m);
+	return g_string_free(out, FALSE);
+}
+
+/* Decimal digits of @v (no printf: this runs for every value). */
+static void append_int(GString *s, gint64 v)
+{
+	char buf[24];
+	int i = (int)sizeof buf;
+	guint64 u = v < 0 ? 0 - (guint64)v : (guint64)v;
+
+	do {
+		buf[--i] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (v < 0)
+		buf[--i] = '-';
+	g_string_append_len(s, buf + i, (gssize)sizeof buf - i);
+}
+
+static void append_uint(GString *s, guint64 u)
+{
+	char buf[24];
+	int i = (int)sizeof buf;
+
+	do {
+		buf[--i] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	g_string_append_len(s, buf + i, (gssize)sizeof buf - i);
 }
 
 /* The shortest "%.Ng" (N = 15..17) that reads back as @v, locale-free. */
@@ -207,6 +241,11 @@ static void append_double(GString *s, double v)
 	char buf[G_ASCII_DTOSTR_BUF_SIZE];
 	static const char *const fmts[] = { "%.15g", "%.16g", "%.17g" };
 
+	/* Whole numbers below 10^15 print the same as "%.15g" does. */
+	if (v == floor(v) && fabs(v) < 1e15 && !(v == 0 && signbit(v))) {
+		append_int(s, (gint64)v);
+		return;
+	}
 	for (guint i = 0; i < G_N_ELEMENTS(fmts); i++) {
 		g_ascii_formatd(buf, sizeof buf, fmts[i], v);
 		if (g_ascii_strtod(buf, NULL) == v)
@@ -293,7 +332,7 @@ gboolean rrd_format_update_mask(GString *out, gint64 time_s, const nm_metric *m,
 
 	if (m->n_values != type->n_ds)
 		return FALSE;
-	g_string_append_printf(out, "%" G_GINT64_FORMAT, time_s);
+	append_int(out, time_s);
 	for (guint i = 0; i < m->n_values; i++) {
 		const nm_value *v = &m->values[i];
 
@@ -314,13 +353,13 @@ gboolean rrd_format_update_mask(GString *out, gint64 time_s, const nm_metric *m,
 				append_double(out, v->v.gauge);
 			break;
 		case NM_DS_COUNTER:
-			g_string_append_printf(out, "%" G_GUINT64_FORMAT, v->v.counter);
+			append_uint(out, v->v.counter);
 			break;
 		case NM_DS_DERIVE:
-			g_string_append_printf(out, "%" G_GINT64_FORMAT, v->v.derive);
+			append_int(out, v->v.derive);
 			break;
 		case NM_DS_ABSOLUTE:
-			g_string_append_printf(out, "%" G_GUINT64_FORMAT, v->v.absolute);
+			append_uint(out, v->v.absolute);
 			break;
 		default:
 			g_string_truncate(out, start);

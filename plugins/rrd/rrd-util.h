@@ -50,6 +50,10 @@ char *rrd_sanitize_segment(const char *s);
  *  directory. Returns a new string. */
 char *rrd_metric_relpath(const nm_metric *m);
 
+/** rrd_metric_relpath() appended to @out (no allocation beyond @out's
+ *  growth; used for every METRIC). */
+void rrd_metric_relpath_append(GString *out, const nm_metric *m);
+
 /** Arguments of rrd_create for @type: one "DS:name:KIND:heartbeat:min:max"
  *  per data source, then AVERAGE, MIN and MAX RRAs for each timespan:
  *  the first timespan at full resolution (1 step per row, enough rows to

@@ -1377,13 +1377,19 @@ static void deliver(nm_msg *const *msgs, guint n, gpointer data)
 {
 	rrd_ctx *c = data;
 	GString *s = g_string_new(NULL);
+	/* the file's path, built without allocating per message: the
+	 * directory prefix stays, the relative path is rewritten */
+	GString *path = g_string_new(c->directory != NULL ? c->directory : "");
+	gsize prefix;
 	gboolean over;
 
+	if (path->len > 0 && path->str[path->len - 1] != G_DIR_SEPARATOR)
+		g_string_append_c(path, G_DIR_SEPARATOR);
+	prefix = path->len;
 	nm_counter_add(c->received, n);
 	for (guint i = 0; i < n; i++) {
 		const nm_metric *m = nm_msg_as_metric(msgs[i]);
 		const rrd_type *type;
-		char *rel, *path, *ident;
 		gint64 t, step;
 		rfile *f;
 		upd *u;
@@ -1419,19 +1425,23 @@ static void deliver(nm_msg *const *msgs, guint n, gpointer data)
 				       : nm_plugin_default_interval(c->p) / G_USEC_PER_SEC;
 		if (step < 1)
 			step = 1;
-		rel = rrd_metric_relpath(m);
-		ident = g_strndup(rel, strlen(rel) - 4);
-		path = (c->directory != NULL && *c->directory != '\0')
-			       ? g_build_filename(c->directory, rel, NULL)
-			       : g_strdup(rel);
+		g_string_truncate(path, prefix);
+		rrd_metric_relpath_append(path, m);
 		u = upd_new(t, s->str, s->len);
 		g_mutex_lock(&c->lock);
-		f = rfile_get(c, path, ident, type, step);
+		f = g_hash_table_lookup(c->files, path->str);
+		if (f == NULL) {
+			/* identity: the relative path without ".rrd" */
+			char *ident = g_strndup(path->str + prefix, path->len - prefix - 4);
+			f = rfile_get(c, path->str, ident, type, step);
+			g_free(ident);
+		}
 		if (f->last_cached != G_MININT64 && t <= f->last_cached) {
+			gint64 prev = f->last_cached;
 			g_mutex_unlock(&c->lock);
 			report(c, ERR_TIME, 1, "%s: time %" G_GINT64_FORMAT " is not "
 			       "after the previous sample's (%" G_GINT64_FORMAT
-			       "); dropped", ident, t, f->last_cached);
+			       "); dropped", f->ident, t, prev);
 			g_free(u);
 		} else {
 			guint64 resets = counter_resets(f, m);
@@ -1446,11 +1456,9 @@ static void deliver(nm_msg *const *msgs, guint n, gpointer data)
 			cache_add(c, f, u);
 			g_mutex_unlock(&c->lock);
 		}
-		g_free(rel);
-		g_free(ident);
-		g_free(path);
 	}
 	g_string_free(s, TRUE);
+	g_string_free(path, TRUE);
 	/* Over the memory cap: write (or journal) now, on this thread. */
 	g_mutex_lock(&c->lock);
 	over = c->cache_bytes > c->cache_max_bytes;

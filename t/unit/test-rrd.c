@@ -199,6 +199,26 @@ static void test_format_update(void)
 	g_assert_true(rrd_format_update(s, 5, nm_msg_as_metric(c), &ct));
 	g_assert_cmpstr(s->str, ==, "5:18446744073709551615");
 	g_string_truncate(s, 0);
+	/* whole gauges take the integer path: the same text as "%.15g" */
+	{
+		static const struct { double v; const char *want; } cases[] = {
+			{ 5, "5:5" }, { -3, "5:-3" }, { 0, "5:0" }, { -0.0, "5:-0" },
+			{ 999999999999999, "5:999999999999999" },
+			{ 1e15, "5:1e+15" }, { 2.5, "5:2.5" }, { -1e20, "5:-1e+20" },
+		};
+		for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+			nm_msg *w = nm_metric_new_gauge("h", "p", "", "gauge", "", 1, 1,
+							cases[i].v);
+			g_string_truncate(s, 0);
+			g_assert_true(rrd_format_update(s, 5, nm_msg_as_metric(w), &gt));
+			g_assert_cmpstr(s->str, ==, cases[i].want);
+			nm_msg_unref(w);
+		}
+		g_string_truncate(s, 0);
+		g_assert_true(rrd_format_update(s, -12, nm_msg_as_metric(o), &ot));
+		g_assert_cmpstr(s->str, ==, "-12:-5:7");
+		g_string_truncate(s, 0);
+	}
 	/* kind or count mismatch: nothing appended */
 	g_assert_false(rrd_format_update(s, 5, nm_msg_as_metric(g), &ct));
 	g_assert_false(rrd_format_update(s, 5, nm_msg_as_metric(g), &ot));

@@ -14,13 +14,18 @@
  * interval `step`. Counters "rounds" and "published".
  * go_file = "/path": publish nothing until that file exists (the benchmark
  * starts its clock by creating it).
+ * warmup = W, resume_file = "/path": after the first W rounds, publish
+ * nothing more until that file exists (the benchmark writes a warm-up round,
+ * reads the CPU times, then lets the measured rounds go).
+ * When every round is published the timer is removed, so an idle feeder
+ * costs nothing (the benchmark counts netmond's CPU time).
  */
 #include <netmon/plugin.h>
 
 typedef struct {
-	gint64 series, count, start, step, per_tick, sent;
+	gint64 series, count, start, step, per_tick, sent, warmup;
 	gboolean octets;
-	char *host, *go_file;
+	char *host, *go_file, *resume_file;
 	nm_counter *rounds, *published;
 } feed;
 
@@ -40,6 +45,9 @@ static const nm_conf_key keys[] = {
 	{ .name = "if_octets", .kind = NM_CONF_BOOL },
 	{ .name = "host", .kind = NM_CONF_STRING },
 	{ .name = "go_file", .kind = NM_CONF_STRING },
+	{ .name = "warmup", .kind = NM_CONF_INT, .has_range = TRUE,
+	  .min = 0, .max = 1e9 },
+	{ .name = "resume_file", .kind = NM_CONF_STRING },
 	{ .name = NULL }
 };
 
@@ -48,7 +56,6 @@ static nm_run_status tick(nm_plugin *p, nm_timer *t, gint64 due, gpointer data)
 	feed *f = data;
 	GPtrArray *batch = g_ptr_array_new();
 
-	(void)t;
 	(void)due;
 	if (f->go_file != NULL) {
 		if (!g_file_test(f->go_file, G_FILE_TEST_EXISTS)) {
@@ -57,7 +64,15 @@ static nm_run_status tick(nm_plugin *p, nm_timer *t, gint64 due, gpointer data)
 		}
 		g_clear_pointer(&f->go_file, g_free);
 	}
-	for (gint64 r = 0; r < f->per_tick && f->sent < f->count; r++, f->sent++) {
+	if (f->resume_file != NULL && f->sent >= f->warmup) {
+		if (!g_file_test(f->resume_file, G_FILE_TEST_EXISTS)) {
+			g_ptr_array_free(batch, TRUE);
+			return NM_RUN_DONE;
+		}
+		g_clear_pointer(&f->resume_file, g_free);
+	}
+	for (gint64 r = 0; r < f->per_tick && f->sent < f->count &&
+	     (f->resume_file == NULL || f->sent < f->warmup); r++, f->sent++) {
 		gint64 k = f->sent;
 		gint64 when = (f->start + (k + 1) * f->step) * G_USEC_PER_SEC;
 		for (gint64 i = 0; i < f->series; i++) {
@@ -83,6 +98,9 @@ static nm_run_status tick(nm_plugin *p, nm_timer *t, gint64 due, gpointer data)
 		nm_plugin_publish_batch(p, (nm_msg *const *)batch->pdata, batch->len);
 	}
 	g_ptr_array_free(batch, TRUE);
+	/* All published: no more runs (GLib holds the timer while it runs). */
+	if (f->sent >= f->count)
+		nm_timer_remove(t);
 	return NM_RUN_DONE;
 }
 
@@ -100,6 +118,8 @@ static gboolean feed_init(nm_plugin *p, const config_setting_t *conf,
 	f->octets = nm_conf_bool(conf, "if_octets", FALSE);
 	f->host = g_strdup(nm_conf_string(conf, "host", "feed"));
 	f->go_file = g_strdup(nm_conf_string(conf, "go_file", NULL));
+	f->warmup = nm_conf_int(conf, "warmup", 0);
+	f->resume_file = g_strdup(nm_conf_string(conf, "resume_file", NULL));
 	f->rounds = nm_plugin_counter(p, "rounds");
 	f->published = nm_plugin_counter(p, "published");
 	nm_plugin_set_data(p, f);
@@ -114,6 +134,7 @@ static void feed_shutdown(nm_plugin *p)
 
 	g_free(f->host);
 	g_free(f->go_file);
+	g_free(f->resume_file);
 	g_free(f);
 }
 
