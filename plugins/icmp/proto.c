@@ -70,21 +70,10 @@ gsize icmp_echo_build(guint8 *buf, gsize buflen, int family, guint16 id,
 	if (buf == NULL || tag == NULL || payload < ICMP_MIN_PAYLOAD ||
 	    payload > ICMP_MAX_PAYLOAD || len > buflen)
 		return 0;
-	buf[0] = family == AF_INET6 ? ICMP6_ECHO_REQ : ICMP4_ECHO_REQUEST;
-	buf[1] = 0;
-	put16(buf + 2, 0);
-	put16(buf + 4, id);
-	put16(buf + 6, seq);
-	put32(buf + 8, tag->magic);
-	put32(buf + 12, tag->target);
-	put32(buf + 16, tag->round);
-	put16(buf + 20, tag->probe);
-	put16(buf + 22, tag->seq);
 	for (gsize i = ICMP_ECHO_HDR_LEN + ICMP_TAG_LEN; i < len; i++)
 		buf[i] = (guint8)(0x20 + i % 64); /* printable, like ping(8) */
-	if (family != AF_INET6)
-		put16(buf + 2, icmp_checksum(buf, len));
-	return len;
+	/* header and tag, then the checksum over the whole message */
+	return icmp_echo_retag(buf, family, id, seq, tag, payload, TRUE);
 }
 
 gsize icmp_echo_retag(guint8 *buf, int family, guint16 id, guint16 seq,
