@@ -64,11 +64,14 @@ spawn() {
 	eval "$var=$pid"
 }
 
-# wait_for SECONDS COMMAND...: poll until the command succeeds.
+# wait_for SECONDS COMMAND...: poll until the command succeeds, trying
+# SECONDS * 20 times 50 ms apart, and for at most 3 * SECONDS of wall time
+# (a command that is slow to answer, e.g. under ASan on a loaded machine,
+# must not stretch a 60 s wait into half an hour).
 wait_for() {
-	local limit=$1 i=0
+	local limit=$1 i=0 end=$((SECONDS + 3 * $1))
 	shift
-	while [ $i -lt $((limit * 20)) ]; do
+	while [ $i -lt $((limit * 20)) ] && [ "$SECONDS" -le "$end" ]; do
 		"$@" >/dev/null 2>&1 && return 0
 		sleep 0.05
 		i=$((i + 1))
