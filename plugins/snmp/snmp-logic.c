@@ -1227,55 +1227,89 @@ char *nm_snmp_vb_string(const netsnmp_variable_list *vb)
 	return g_strndup((const char *)vb->val.string, vb->val_len);
 }
 
-char *nm_snmp_sanitize_instance(const char *text)
+size_t nm_snmp_sanitize_instance_into(char *buf, const char *text)
 {
-	GString *s;
+	size_t n = 0;
 	gboolean us = TRUE; /* suppress leading '_' */
 
+	buf[0] = '\0';
 	if (text == NULL)
-		return NULL;
-	s = g_string_new(NULL);
-	for (const char *c = text; *c != '\0' && s->len < 63; c++) {
+		return 0;
+	for (const char *c = text; *c != '\0' && n < 63; c++) {
 		guchar ch = (guchar)*c;
 
 		if (g_ascii_isalnum(ch) || ch == '.' || ch == ':' || ch == '-') {
-			g_string_append_c(s, (char)ch);
+			buf[n++] = (char)ch;
 			us = FALSE;
 		} else if (!us) {
-			g_string_append_c(s, '_');
+			buf[n++] = '_';
 			us = TRUE;
 		}
 	}
-	while (s->len > 0 && s->str[s->len - 1] == '_')
-		g_string_truncate(s, s->len - 1);
-	if (s->len == 0) {
-		g_string_free(s, TRUE);
+	while (n > 0 && buf[n - 1] == '_')
+		n--;
+	buf[n] = '\0';
+	return n;
+}
+
+char *nm_snmp_sanitize_instance(const char *text)
+{
+	char buf[64];
+
+	if (nm_snmp_sanitize_instance_into(buf, text) == 0)
 		return NULL;
+	return g_strdup(buf);
+}
+
+size_t nm_snmp_index_format(char *buf, size_t size, const oid *name,
+			    size_t name_len, size_t root_len)
+{
+	size_t n = 0;
+
+	if (size == 0)
+		return 0;
+	buf[0] = '\0';
+	if (name_len <= root_len)
+		return 0;
+	for (size_t i = root_len; i < name_len; i++) {
+		char d[24];
+		unsigned long v = (unsigned long)name[i];
+		size_t k = sizeof(d);
+
+		/* decimal by hand: printf was a visible share of a poll */
+		do {
+			d[--k] = (char)('0' + v % 10);
+			v /= 10;
+		} while (v != 0 && k > 0);
+		if (n + (i > root_len) + (sizeof(d) - k) + 1 > size) {
+			buf[0] = '\0';
+			return 0;
+		}
+		if (i > root_len)
+			buf[n++] = '.';
+		memcpy(buf + n, d + k, sizeof(d) - k);
+		n += sizeof(d) - k;
 	}
-	return g_string_free(s, FALSE);
+	buf[n] = '\0';
+	return n;
 }
 
 char *nm_snmp_index_string(const oid *name, size_t name_len, size_t root_len)
 {
 	GString *s;
+	char stack[NM_SNMP_INDEX_MAX];
+	size_t n = nm_snmp_index_format(stack, sizeof(stack), name, name_len,
+					root_len);
 
+	if (n > 0)
+		return g_strndup(stack, n);
 	if (name_len <= root_len)
 		return NULL;
-	s = g_string_sized_new(4 * (name_len - root_len));
-	for (size_t i = root_len; i < name_len; i++) {
-		char buf[24];
-		unsigned long v = (unsigned long)name[i];
-		size_t k = sizeof(buf);
-
-		/* decimal by hand: printf was a visible share of a poll */
-		do {
-			buf[--k] = (char)('0' + v % 10);
-			v /= 10;
-		} while (v != 0 && k > 0);
-		if (i > root_len)
-			g_string_append_c(s, '.');
-		g_string_append_len(s, buf + k, (gssize)(sizeof(buf) - k));
-	}
+	/* longer than MAX_OID_LEN sub-ids: not from net-snmp's parser */
+	s = g_string_new(NULL);
+	for (size_t i = root_len; i < name_len; i++)
+		g_string_append_printf(s, "%s%lu", i > root_len ? "." : "",
+				       (unsigned long)name[i]);
 	return g_string_free(s, FALSE);
 }
 

@@ -220,6 +220,20 @@ char *nm_snmp_sanitize_instance(const char *text);
  *  "1" or "1.2.3" (new string); NULL if @name is not below the column. */
 char *nm_snmp_index_string(const oid *name, size_t name_len, size_t root_len);
 
+/** Bytes that always hold nm_snmp_index_format()'s text of an OID of at
+ *  most MAX_OID_LEN sub-ids (10 digits and a dot each, and the NUL). */
+#define NM_SNMP_INDEX_MAX (MAX_OID_LEN * 11 + 1)
+
+/** nm_snmp_index_string() into @buf of @size bytes (no allocation; use
+ *  NM_SNMP_INDEX_MAX). Returns the text's length, or 0 (buf "") if @name
+ *  is not below the column or the text does not fit. */
+size_t nm_snmp_index_format(char *buf, size_t size, const oid *name,
+			    size_t name_len, size_t root_len);
+
+/** nm_snmp_sanitize_instance() into @buf of at least 64 bytes (no
+ *  allocation). Returns the length; 0 (buf "") if nothing remains. */
+size_t nm_snmp_sanitize_instance_into(char *buf, const char *text);
+
 /** Append "OID = value" of @vb (numeric OID; the value as net-snmp's
  *  snprint_value() prints it, "(value too long)" past 1 kB) to the event
  *  text @s, after "; " if @s is not empty. For trap/inform EVENTs. */

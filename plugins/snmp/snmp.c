@@ -62,18 +62,24 @@ typedef struct {
 	gboolean done;
 } walk_col;
 
-/* One row of a walked table, keyed by its index string. */
+/* One row of a walked table, keyed by its index string. Kept from poll
+ * to poll while the agent has it (no allocation per row and poll); its
+ * cells count only once this poll's walk has set them. */
 typedef struct {
 	char *index;
 	cell *cells;      /* one per table column */
+	guint gen;        /* table_state.gen of the last poll that saw it */
 } row;
 
 /* One table of a target's poll. */
 typedef struct {
 	const nm_snmp_table *def;
-	GHashTable *rows;  /* index string -> row* */
-	GPtrArray *order;  /* row*, in walk order */
+	GHashTable *rows;  /* index string -> row*: this and the last poll's */
+	GPtrArray *order;  /* row*, in walk order: this poll's */
+	guint gen;         /* the poll's number, for row.gen */
 	guint last_rows;   /* rows of the last poll: sizes the next GETBULK */
+	GHashTable *used;  /* scratch of publish_results(): instance names
+			      given in this poll (owned strings) */
 } table_state;
 
 typedef struct {
@@ -110,6 +116,7 @@ typedef struct {
 	gboolean folded;        /* the request out carries the scalars as
 				   GETBULK non-repeaters */
 	gboolean cb_hit;        /* net-snmp called back during this read */
+	gboolean cb_stranger;   /* ... with a reply from another address */
 	GList fly_link;         /* in sp->flying while in_flight */
 
 	/* the agent's address as resolved by net-snmp (family 0: unknown,
@@ -156,6 +163,7 @@ struct snmp_plugin {
 				   in the targets): what tick() checks */
 	nm_snmp_sched *sched;   /* target* by due time of the next poll */
 	GString *keybuf;        /* scratch: counter keys */
+	GString *instbuf, *tibuf; /* scratch: instance names */
 	netsnmp_large_fd_set fds; /* scratch: one socket's bit at a time */
 	gboolean fds_init;
 	int in_flight;
@@ -196,20 +204,52 @@ static char *oid_text(const oid *name, size_t len)
 	return g_string_free(s, FALSE);
 }
 
-/* Forget the rows of the last poll (after publishing). */
+static void row_free(gpointer data, guint ncols)
+{
+	row *r = data;
+
+	for (guint c = 0; c < ncols; c++)
+		g_free(r->cells[c].str);
+	g_free(r->cells);
+	g_free(r->index);
+	g_free(r);
+}
+
+static gboolean row_stale(gpointer key, gpointer value, gpointer data)
+{
+	const table_state *ts = data;
+	row *r = value;
+
+	(void)key;
+	if (r->gen == ts->gen)
+		return FALSE;
+	row_free(r, ts->def->cols->len);
+	return TRUE;
+}
+
+/* End of a poll (after publishing): the rows this poll did not see are
+ * freed (an interface gone never comes back from memory as a stale
+ * instance); the others are kept for the next poll, which sets their
+ * cells anew. */
 static void table_state_clear(table_state *ts)
 {
-	for (guint i = 0; i < ts->order->len; i++) {
-		row *r = g_ptr_array_index(ts->order, i);
+	g_hash_table_foreach_remove(ts->rows, row_stale, ts);
+	g_ptr_array_set_size(ts->order, 0);
+	ts->gen++;
+}
 
-		for (guint c = 0; c < ts->def->cols->len; c++)
-			g_free(r->cells[c].str);
-		g_free(r->cells);
-		g_free(r->index);
-		g_free(r);
+/* Free every row (target freed). */
+static void table_state_free_rows(table_state *ts)
+{
+	GHashTableIter it;
+	gpointer v;
+
+	g_hash_table_iter_init(&it, ts->rows);
+	while (g_hash_table_iter_next(&it, NULL, &v)) {
+		g_hash_table_iter_steal(&it);
+		row_free(v, ts->def->cols->len);
 	}
 	g_ptr_array_set_size(ts->order, 0);
-	g_hash_table_remove_all(ts->rows);
 }
 
 /* Index of scalar @name in the target's merged GET list, added if new. */
@@ -285,6 +325,8 @@ static target *target_new(snmp_plugin *sp, nm_snmp_target_conf *conf)
 
 			ts->def = g_ptr_array_index(s->tables, k);
 			ts->rows = g_hash_table_new(g_str_hash, g_str_equal);
+			ts->used = g_hash_table_new_full(g_str_hash, g_str_equal,
+							 g_free, NULL);
 			ts->order = g_ptr_array_new();
 			g_ptr_array_add(t->tables, ts);
 		}
@@ -315,8 +357,9 @@ static void target_free(target *t)
 	for (guint i = 0; i < t->tables->len; i++) {
 		table_state *ts = g_ptr_array_index(t->tables, i);
 
-		table_state_clear(ts);
+		table_state_free_rows(ts);
 		g_hash_table_destroy(ts->rows);
+		g_hash_table_destroy(ts->used);
 		g_ptr_array_free(ts->order, TRUE);
 		g_free(ts);
 	}
@@ -364,34 +407,73 @@ static gboolean from_peer(const target *t, const struct sockaddr_storage *from)
 	return TRUE;
 }
 
-/* fd watch: the target's socket is readable. A datagram from another
- * address or port than the agent's is read, counted (wrong_source) and
- * dropped: net-snmp itself accepts a reply from anywhere if its
- * request-id matches. Otherwise snmp_sess_read2() with a large fd set (no
- * FD_SETSIZE limit) parses the datagram and calls response_cb() for the
- * matching request, or unsolicited_cb() for any other. Main loop thread. */
+/* Did @pdu come from the target's agent? net-snmp's UDP transports
+ * (IPv4 and IPv6) hand the datagram's source address over as the PDU's
+ * transport data, with the remote sockaddr first. An unknown peer family
+ * (stream transports: connected) accepts everything; missing transport
+ * data from a UDP peer is refused. */
+static gboolean pdu_from_peer(const target *t, const netsnmp_pdu *pdu)
+{
+	struct sockaddr_storage from;
+	size_t n;
+
+	if (t->peer.ss_family != AF_INET && t->peer.ss_family != AF_INET6)
+		return TRUE;
+	if (pdu->transport_data == NULL ||
+	    pdu->transport_data_length < (int)sizeof(struct sockaddr_in))
+		return FALSE;
+	memset(&from, 0, sizeof(from));
+	n = MIN((size_t)pdu->transport_data_length, sizeof(from));
+	memcpy(&from, pdu->transport_data, n);
+	if (from.ss_family == AF_INET6 && n < sizeof(struct sockaddr_in6))
+		return FALSE;
+	return from_peer(t, &from);
+}
+
+/* fd watch: the target's socket is readable (the watch stays on between
+ * polls: the core's epoll set costs nothing for an idle socket; a late
+ * reply is read and dropped by net-snmp as unmatched).
+ *
+ * A reply from another address or port than the agent's is dropped and
+ * counted (wrong_source): net-snmp itself accepts a reply from anywhere
+ * if its request-id matches.
+ * - v1/v2c: response_cb() checks the source net-snmp read with the
+ *   datagram (pdu_from_peer()) and returns 0 for a stranger's reply, so
+ *   net-snmp keeps the request waiting for the agent's own answer; one
+ *   recvmsg per datagram. A stranger's datagram matching no request of
+ *   ours is counted as unmatched.
+ * - v3: the source is checked before net-snmp sees the datagram (one
+ *   recvfrom with MSG_PEEK): a stranger's Report must never reach
+ *   net-snmp's USM processing (engine ID discovery, time window).
+ * snmp_sess_read2() with a large fd set (no FD_SETSIZE limit) parses the
+ * datagram and calls response_cb() for the matching request, or
+ * unsolicited_cb() for any other. Main loop thread. */
 static gboolean on_readable(gint fd, GIOCondition cond, gpointer data)
 {
 	target *t = data;
 	snmp_plugin *sp = t->sp;
-	struct sockaddr_storage from;
-	socklen_t flen = sizeof(from);
-	char byte;
 
 	(void)cond;
 	if (t->sessp == NULL)
 		return G_SOURCE_CONTINUE;
-	memset(&from, 0, sizeof(from));
-	if (recvfrom(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT,
-		     (struct sockaddr *)&from, &flen) < 0)
-		return G_SOURCE_CONTINUE;   /* EAGAIN, or an ICMP error: net-snmp
-					       reports the timeout */
-	if (!from_peer(t, &from)) {
-		if (recv(fd, &byte, 1, MSG_DONTWAIT) >= 0) {
-			t->wrong_source++;
-			nm_counter_add(t->sp->c_wrong_source, 1);
+	if (t->conf->sec.version == SNMP_VERSION_3) {
+		struct sockaddr_storage from;
+		socklen_t flen = sizeof(from);
+		char byte;
+
+		memset(&from, 0, sizeof(from));
+		if (recvfrom(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT,
+			     (struct sockaddr *)&from, &flen) < 0)
+			return G_SOURCE_CONTINUE; /* EAGAIN, or an ICMP error:
+						     net-snmp reports the
+						     timeout */
+		if (!from_peer(t, &from)) {
+			if (recv(fd, &byte, 1, MSG_DONTWAIT) >= 0) {
+				t->wrong_source++;
+				nm_counter_add(t->sp->c_wrong_source, 1);
+			}
+			return G_SOURCE_CONTINUE;
 		}
-		return G_SOURCE_CONTINUE;
 	}
 	/* one fd set kept for all reads (grown as needed): setting up a
 	 * large set per datagram cost a malloc and a clear of 1,000+ bits */
@@ -406,12 +488,18 @@ static gboolean on_readable(gint fd, GIOCondition cond, gpointer data)
 	 * reported by net-snmp through the callback or ignored: the
 	 * request then times out, which is counted. */
 	t->cb_hit = FALSE;
+	t->cb_stranger = FALSE;
 	(void)snmp_sess_read2(t->sessp, &sp->fds);
 	NETSNMP_LARGE_FD_CLR(fd, &sp->fds);
-	/* A datagram from the agent that reached no request's callback:
-	 * net-snmp dropped it (a request-id matching nothing outstanding,
-	 * e.g. forged or after its timeout; or it did not parse). */
-	if (!t->cb_hit) {
+	if (t->cb_stranger) {
+		/* a reply from another address (v1/v2c), refused by
+		 * response_cb(): the request goes on waiting */
+		t->wrong_source++;
+		nm_counter_add(sp->c_wrong_source, 1);
+	} else if (!t->cb_hit) {
+		/* A datagram that reached no request's callback: net-snmp
+		 * dropped it (a request-id matching nothing outstanding,
+		 * e.g. forged or after its timeout; or it did not parse). */
 		t->unmatched++;
 		nm_counter_add(sp->c_unmatched, 1);
 	}
@@ -543,10 +631,10 @@ static gboolean target_open(target *t)
 	return TRUE;
 }
 
-/* The socket is watched only while a poll runs: the main loop then polls
- * the sockets of the targets being polled, not of all of them (with
- * thousands of targets, an idle watch per target made every wake-up of
- * the loop cost O(targets)). */
+/* The socket is watched from the first poll until the session closes:
+ * the core keeps fd watches in one epoll set, so an idle socket costs
+ * nothing per wake-up of the loop (a watch per poll cost an epoll_ctl and
+ * the watch bookkeeping every time). */
 static void watch_on(target *t)
 {
 	if (t->watch == 0 && t->fd >= 0)
@@ -737,14 +825,15 @@ static void set_value(nm_value *v, nm_ds_kind kind, const nm_snmp_number *n,
 	}
 }
 
-/* The continuity state of series @key ("type/instance/value#"), created
- * on first use; kept across polls for the target's lifetime. */
-static nm_snmp_counter *counter_for(target *t, const char *key)
+/* The continuity state of the values of series @key ("type/instance"),
+ * one per value of the metric, created on first use; kept across polls
+ * for the target's lifetime. */
+static nm_snmp_counter *counters_for(target *t, const char *key)
 {
 	nm_snmp_counter *c = g_hash_table_lookup(t->counters, key);
 
 	if (c == NULL) {
-		c = g_new0(nm_snmp_counter, 1);
+		c = g_new0(nm_snmp_counter, NM_SNMP_MAX_VALUES);
 		g_hash_table_insert(t->counters, g_strdup(key), c);
 	}
 	return c;
@@ -757,22 +846,21 @@ static void emit(target *t, GPtrArray *out, const nm_snmp_metric_def *m,
 		 gboolean restarted)
 {
 	nm_value vals[NM_SNMP_MAX_VALUES];
+	nm_snmp_counter *ctr = NULL;
 	nm_msg *msg;
 
-	GString *key = t->sp->keybuf;
-	gsize base;
+	if (m->kind == NM_DS_COUNTER || m->kind == NM_DS_DERIVE) {
+		GString *key = t->sp->keybuf;
 
-	g_string_assign(key, m->type);
-	g_string_append_c(key, '/');
-	g_string_append(key, ti);
-	g_string_append_c(key, '/');
-	base = key->len;
-	for (guint k = 0; k < m->n_values; k++) {
-		g_string_truncate(key, base);
-		g_string_append_printf(key, "%u", k);
-		set_value(&vals[k], m->kind, &nums[k], m->scale * scale,
-			  counter_for(t, key->str), restarted);
+		/* one lookup per metric, no printf: this ran per value */
+		g_string_assign(key, m->type);
+		g_string_append_c(key, '/');
+		g_string_append(key, ti);
+		ctr = counters_for(t, key->str);
 	}
+	for (guint k = 0; k < m->n_values; k++)
+		set_value(&vals[k], m->kind, &nums[k], m->scale * scale,
+			  ctr != NULL ? &ctr[k] : NULL, restarted);
 	msg = nm_metric_new(t->conf->name, "snmp", "", m->type, ti,
 			    t->poll_real, t->conf->interval, m->n_values, vals);
 	if (msg != NULL)
@@ -789,30 +877,38 @@ static const cell *row_cell(const table_state *ts, const row *r, int col)
 
 /* Instance name of a row: the first instance column with text, sanitised
  * (RFC 2863 ifName, then ifDescr), else prefix + index; a duplicate gets
- * "_<index>" appended. Records it in @used. New string. */
-static char *row_instance(const table_state *ts, const row *r,
-			  GHashTable *used)
+ * "_<index>" appended. Records it in @used. Written to @inst (scratch,
+ * no allocation but the copy kept in @used). */
+static void row_instance(const table_state *ts, const row *r,
+			 GHashTable *used, GString *inst)
 {
-	char *inst = NULL;
+	char buf[64];
+	gboolean have = FALSE;
 
-	for (int k = 0; k < 2 && inst == NULL; k++) {
+	g_string_truncate(inst, 0);
+	for (int k = 0; k < 2 && !have; k++) {
 		const cell *c = row_cell(ts, r, ts->def->inst_col[k]);
 
-		if (c != NULL && c->str != NULL)
-			inst = nm_snmp_sanitize_instance(c->str);
-		else if (c != NULL && c->numeric)
-			inst = g_strdup_printf("%" G_GINT64_FORMAT, c->num.i);
+		if (c != NULL && c->str != NULL) {
+			if (nm_snmp_sanitize_instance_into(buf, c->str) > 0) {
+				g_string_append(inst, buf);
+				have = TRUE;
+			}
+		} else if (c != NULL && c->numeric) {
+			g_string_append_printf(inst, "%" G_GINT64_FORMAT, c->num.i);
+			have = TRUE;
+		}
 	}
-	if (inst == NULL)
-		inst = g_strdup_printf("%s%s", ts->def->inst_prefix, r->index);
-	if (g_hash_table_contains(used, inst)) {
+	if (!have) {
+		g_string_append(inst, ts->def->inst_prefix);
+		g_string_append(inst, r->index);
+	}
+	if (g_hash_table_contains(used, inst->str)) {
 		/* two rows with one name (duplicate ifDescr): keep both */
-		char *u = g_strdup_printf("%s_%s", inst, r->index);
-		g_free(inst);
-		inst = u;
+		g_string_append_c(inst, '_');
+		g_string_append(inst, r->index);
 	}
-	g_hash_table_add(used, g_strdup(inst));
-	return inst;
+	g_hash_table_add(used, g_strndup(inst->str, inst->len));
 }
 
 /* After a complete poll: detect an agent restart from sysUpTime, build the
@@ -826,13 +922,15 @@ static void write_inventory(target *t, GPtrArray *out)
 	JsonBuilder *b;
 	JsonGenerator *gen;
 	JsonNode *root;
-	GHashTable *speed = g_hash_table_new(g_str_hash, g_str_equal);
-	GPtrArray *ifs = g_ptr_array_new();
+	GHashTable *speed;
+	GPtrArray *ifs;
 	char *text, *dir, *path, *tmp, *old = NULL;
 	GError *err = NULL;
 
 	if (t->sys_name == NULL && t->sys_descr == NULL)
-		goto done_early;
+		return;
+	speed = g_hash_table_new(g_str_hash, g_str_equal);
+	ifs = g_ptr_array_new();
 	for (guint i = 0; i < out->len; i++) {
 		const nm_metric *m = nm_msg_as_metric(g_ptr_array_index(out, i));
 		if (strcmp(m->type, "bitrate") == 0)
@@ -900,7 +998,6 @@ done:
 	g_free(dir);
 	g_free(path);
 	g_free(tmp);
-done_early:
 	g_hash_table_destroy(speed);
 	g_ptr_array_free(ifs, TRUE);
 }
@@ -954,12 +1051,14 @@ static void publish_results(target *t)
 	/* tables */
 	for (guint i = 0; i < t->tables->len; i++) {
 		table_state *ts = g_ptr_array_index(t->tables, i);
-		GHashTable *used = g_hash_table_new_full(g_str_hash, g_str_equal,
-							 g_free, NULL);
+		GHashTable *used = ts->used;
+		GString *inst = t->sp->instbuf, *ti = t->sp->tibuf;
 
+		g_hash_table_remove_all(used);
 		for (guint r = 0; r < ts->order->len; r++) {
 			const row *rw = g_ptr_array_index(ts->order, r);
-			char *inst = row_instance(ts, rw, used);
+
+			row_instance(ts, rw, used, inst);
 
 			for (guint k = 0; k < ts->def->metrics->len; k++) {
 				const nm_snmp_metric_def *m =
@@ -968,7 +1067,6 @@ static void publish_results(target *t)
 				double scale = 1.0;
 				gboolean fb = FALSE;
 				guint v;
-				char *ti;
 
 				for (v = 0; v < m->n_values; v++) {
 					const cell *c = row_cell(ts, rw, m->src[v].col);
@@ -992,16 +1090,18 @@ static void publish_results(target *t)
 						continue;
 					scale *= c->num.d;
 				}
-				ti = *m->type_instance
-					     ? g_strdup_printf("%s-%s", inst,
-							       m->type_instance)
-					     : g_strdup(inst);
-				emit(t, out, m, ti, nums, scale, restarted);
-				g_free(ti);
+				if (*m->type_instance) {
+					g_string_assign(ti, inst->str);
+					g_string_append_c(ti, '-');
+					g_string_append(ti, m->type_instance);
+					emit(t, out, m, ti->str, nums, scale,
+					     restarted);
+				} else {
+					emit(t, out, m, inst->str, nums, scale,
+					     restarted);
+				}
 			}
-			g_free(inst);
 		}
-		g_hash_table_destroy(used);
 	}
 	t->metrics += out->len;
 	nm_counter_add(t->sp->c_metrics, out->len);
@@ -1019,7 +1119,6 @@ static void poll_end(target *t)
 	gint64 d = g_get_monotonic_time() - t->poll_start;
 
 	t->polling = FALSE;
-	watch_off(t);
 	t->last_duration = d;
 	if (d > t->max_duration)
 		t->max_duration = d;
@@ -1319,6 +1418,21 @@ static netsnmp_variable_list *got_folded(target *t, netsnmp_variable_list *vb)
 	return vb;
 }
 
+/* The text of @vb into @c: the last poll's string is kept when the agent
+ * sent the same bytes (ifDescr rarely changes). */
+static void cell_set_text(cell *c, const netsnmp_variable_list *vb)
+{
+	if (c->str != NULL && vb->type == ASN_OCTET_STR &&
+	    vb->val.string != NULL) {
+		size_t n = strnlen((const char *)vb->val.string, vb->val_len);
+
+		if (strlen(c->str) == n && memcmp(c->str, vb->val.string, n) == 0)
+			return;
+	}
+	g_free(c->str);
+	c->str = nm_snmp_vb_string(vb);
+}
+
 /* Store the rows of a walk response; TRUE if the walk of the group goes
  * on. The varbinds cycle through the group's columns that were still
  * going when the request was sent (RFC 3416 §4.2.3: repetition r of
@@ -1348,7 +1462,8 @@ static gboolean got_walk(target *t, netsnmp_pdu *pdu)
 		const nm_snmp_oid *root = &g_array_index(ts->def->cols,
 							 nm_snmp_oid, w->col);
 		nm_snmp_walk_step st;
-		char *idx;
+		char idxbuf[NM_SNMP_INDEX_MAX];
+		const char *idx;
 		row *r;
 
 		if (w->done)
@@ -1370,26 +1485,44 @@ static gboolean got_walk(target *t, netsnmp_pdu *pdu)
 			w->done = TRUE;
 			continue;
 		}
-		idx = nm_snmp_index_string(vb->name, vb->name_length, root->len);
-		r = g_hash_table_lookup(ts->rows, idx);
+		/* the index text on the stack: a row is looked up once per
+		 * column, allocated once */
+		if (nm_snmp_index_format(idxbuf, sizeof(idxbuf), vb->name,
+					 vb->name_length, root->len) > 0) {
+			idx = idxbuf;
+			r = g_hash_table_lookup(ts->rows, idx);
+		} else {
+			idx = NULL;   /* classified as a row: cannot happen */
+			r = NULL;
+		}
 		if (r == NULL) {
 			r = g_new0(row, 1);
-			r->index = idx;
+			r->index = idx != NULL ? g_strdup(idx)
+				 : nm_snmp_index_string(vb->name,
+							vb->name_length,
+							root->len);
 			r->cells = g_new0(cell, ncols);
+			r->gen = ts->gen;
 			g_hash_table_insert(ts->rows, r->index, r);
 			g_ptr_array_add(ts->order, r);
-		} else {
-			g_free(idx);
+		} else if (r->gen != ts->gen) {
+			/* a row of the last poll, seen again */
+			for (guint c = 0; c < ncols; c++)
+				r->cells[c].have = FALSE;
+			r->gen = ts->gen;
+			g_ptr_array_add(ts->order, r);
 		}
 		if (!r->cells[w->col].have) {
-			r->cells[w->col].have = TRUE;
-			r->cells[w->col].numeric =
-				nm_snmp_vb_number(vb, &r->cells[w->col].num);
+			cell *c = &r->cells[w->col];
+
+			c->have = TRUE;
+			c->numeric = nm_snmp_vb_number(vb, &c->num);
 			/* text only where it can name the row */
-			if (!r->cells[w->col].numeric ||
-			    (int)w->col == ts->def->inst_col[0] ||
+			if (!c->numeric || (int)w->col == ts->def->inst_col[0] ||
 			    (int)w->col == ts->def->inst_col[1])
-				r->cells[w->col].str = nm_snmp_vb_string(vb);
+				cell_set_text(c, vb);
+			else
+				g_clear_pointer(&c->str, g_free);
 		}
 		memcpy(w->cur.name, vb->name, vb->name_length * sizeof(oid));
 		w->cur.len = vb->name_length;
@@ -1421,6 +1554,13 @@ static int response_cb(int op, netsnmp_session *sess, int reqid,
 	snmp_plugin *sp = t->sp;
 
 	(void)reqid;
+	if (op == NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE && pdu != NULL &&
+	    t->conf->sec.version != SNMP_VERSION_3 && !pdu_from_peer(t, pdu)) {
+		/* 0: not handled, net-snmp keeps the request outstanding
+		 * (snmp_api.c _sess_process_packet) */
+		t->cb_stranger = TRUE;
+		return 0;
+	}
 	t->cb_hit = TRUE;
 	if (op == NETSNMP_CALLBACK_OP_RESEND)
 		return 1;       /* a retransmission: the request goes on */
@@ -1876,6 +2016,8 @@ static gboolean snmp_init(nm_plugin *p, const config_setting_t *conf,
 	sp->targets = g_ptr_array_new();
 	sp->sched = nm_snmp_sched_new();
 	sp->keybuf = g_string_new(NULL);
+	sp->instbuf = g_string_new(NULL);
+	sp->tibuf = g_string_new(NULL);
 	sp->c_requests = nm_plugin_counter(p, "requests");
 	sp->c_timeouts = nm_plugin_counter(p, "timeouts");
 	sp->c_polls_failed = nm_plugin_counter(p, "polls_failed");
@@ -1937,6 +2079,8 @@ static gboolean snmp_init(nm_plugin *p, const config_setting_t *conf,
 		g_ptr_array_free(sp->targets, TRUE);
 		nm_snmp_sched_free(sp->sched);
 		g_string_free(sp->keybuf, TRUE);
+	g_string_free(sp->instbuf, TRUE);
+	g_string_free(sp->tibuf, TRUE);
 		if (sp->fds_init)
 			netsnmp_large_fd_set_cleanup(&sp->fds);
 		nm_snmp_config_free(c);
@@ -1988,6 +2132,8 @@ static void snmp_shutdown_cb(nm_plugin *p)
 	g_ptr_array_free(sp->targets, TRUE);
 	nm_snmp_sched_free(sp->sched);
 	g_string_free(sp->keybuf, TRUE);
+	g_string_free(sp->instbuf, TRUE);
+	g_string_free(sp->tibuf, TRUE);
 	if (sp->fds_init)
 		netsnmp_large_fd_set_cleanup(&sp->fds);
 	nm_snmp_trap_close(sp->trap);

@@ -22,7 +22,7 @@ if [ ! -x "$DUMP" ] || [ ! -f "$SNMPPLUG/snmp.la" ]; then
 	exit 0
 fi
 
-plan 68
+plan 69
 
 # netmon_conf FILE SNMP-GROUP-BODY
 netmon_conf() {
@@ -62,6 +62,22 @@ wait_for 10 snmpget -v2c -c public -t 0.2 -r 0 127.0.0.1:$AGENT 1.3.6.1.2.1.1.3.
 ok $? "snmpd answers on udp 127.0.0.1:$AGENT" || diag "$(cat "$TMP/snmpd.log")"
 
 A="127.0.0.1:$AGENT"
+# an IPv6 agent where ::1 exists (the reply's source is checked against
+# the agent's address from net-snmp's IPv6 transport data)
+SIX="" AGENT6=""
+if [ -r /proc/net/if_inet6 ] && grep -q '^0\{31\}1 ' /proc/net/if_inet6; then
+	AGENT6=$(free_port)
+	mkdir -p "$TMP/persist6"
+	printf 'agentaddress udp6:[::1]:%s\nrocommunity6 public ::1/128\n' \
+		"$AGENT6" >"$TMP/snmpd6.conf"
+	SNMP_PERSISTENT_DIR="$TMP/persist6" spawn SNMPD6 snmpd -f -Lo -C \
+		-c "$TMP/snmpd6.conf" -p "$TMP/snmpd6.pid" >"$TMP/snmpd6.log" 2>&1
+	if wait_for 10 snmpget -v2c -c public -t 0.2 -r 0 "udp6:[::1]:$AGENT6" \
+		1.3.6.1.2.1.1.3.0; then
+		SIX=",
+  { name = \"six\"; address = \"udp6:[::1]:$AGENT6\"; collect = [\"system\", \"if\"]; }"
+	fi
+fi
 netmon_conf "$TMP/poll.conf" "interval = 1; timeout = 0.5; retries = 0;
  max_repetitions = 10;
  sets = ( { name = \"mine\";
@@ -94,7 +110,7 @@ netmon_conf "$TMP/poll.conf" "interval = 1; timeout = 0.5; retries = 0;
     auth_password = \"wrongpass123\"; collect = [\"system\"]; },
   { name = \"byname\"; address = \"localhost:$AGENT\"; collect = [\"system\"]; },
   { name = \"nxdomain\"; address = \"no-such-host.invalid:$AGENT\";
-    collect = [\"system\"]; } );"
+    collect = [\"system\"]; }$SIX );"
 OUT="$TMP/poll.out"
 "$DUMP" "$TMP/poll.conf" 3.5 >"$OUT" 2>"$TMP/poll.err"
 ok $? "in-process core with the snmp plugin runs" || diag "$(cat "$TMP/poll.err")"
@@ -106,6 +122,15 @@ ok $? "v2c target polls without error" || diag "$(grep STATS "$OUT")"
 	[ "$(stat byname sys_name)" = netmon-test ]
 ok $? "target address as a DNS name (localhost): resolved without blocking, polled" ||
 	diag "$(grep STATS "$OUT" | sed 's/^STATS //' | jq -c .targets.byname)"
+if [ -n "$SIX" ]; then
+	[ "$(stat six last_error)" = null ] && [ "$(stat six successes)" -ge 2 ] &&
+		[ "$(stat six wrong_source)" = 0 ] &&
+		grep -q "^METRIC six/snmp/if_octets-lo " "$OUT"
+	ok $? "v2c over IPv6 (udp6:[::1]): replies accepted as the agent's, if_octets-lo polled" ||
+		diag "$(grep STATS "$OUT" | sed 's/^STATS //' | jq -c .targets.six)"
+else
+	ok 0 "# SKIP no IPv6 loopback (::1) or snmpd cannot listen on it"
+fi
 stat nxdomain last_error | grep -q "^cannot resolve 'no-such-host.invalid': " &&
 	[ "$(stat nxdomain successes)" = 0 ] && [ "$(stat nxdomain failures)" -ge 2 ] &&
 	[ "$(stat nxdomain resolved)" = null ]
