@@ -4,14 +4,15 @@
  *
  * Sends packets with known, deterministic contents to a loopback address
  * only (127.0.0.0/8 or ::1) at a chosen rate, and prints the totals it
- * sent as "flows N bytes B packets P" (B and P after the sampling factor a
- * collector should apply), so a test can compare a collector's figures.
+ * sent as "flows N bytes B packets P datagrams D" (B and P after the
+ * sampling factor a collector should apply), so a test can compare a
+ * collector's figures.
  *
  *   nm-flowgen [-H 127.0.0.1] [-p 2055] [-V 5|9|10] [-n PACKETS]
  *              [-r RECORDS] [--rate PPS] [-d DOMAIN] [-S SRCADDR]
  *              [--sampling N] [--data-first] [--layout 1|2] [--ipv6]
  *              [--tcp] [--no-template] [--write DIR] [--seed N]
- *              [--burst N]
+ *              [--burst N] [--senders N] [--pool N] [--timing]
  *   nm-flowgen --flood N [--sources K] [--rate PPS] [-H ..] [-p ..]
  *
  * --flood: instead, send N malformed v9/IPFIX datagrams, round robin from
@@ -23,9 +24,25 @@
  * record whose length prefix is 255 + 0xFFFF; a v9 set of length 2.
  * Prints "malformed N sources K".
  *
+ * Every datagram is encoded before the first is sent, so sending costs no
+ * encoding: a pool of up to --pool datagrams (default 4096, with the
+ * template datagrams at the start). A run longer than the pool replays its
+ * data datagrams (the template refresh every 20th keeps its place), each
+ * sent with its own header copy carrying the run's sequence number (v5:
+ * flows, v9: datagrams, IPFIX: data records; RFC 3954 §5.1, RFC 7011
+ * §3.1), the sender's domain and the export time, so the totals printed
+ * stay exact. Tests' runs (fewer datagrams than the pool) send exactly the
+ * record sequence below; a longer run repeats it every pool's worth.
+ *
  * --burst N: hand the kernel N datagrams per sendmmsg(2) call (UDP; the
- * pace is kept per burst), so one generator can reach millions of records
- * a second for the benchmarks; 1 (the default) sends one at a time.
+ * pace is kept per burst against the clock, so a high rate is met on
+ * average however coarse the sleeps), 1 (the default) sends one at a
+ * time. --senders N: N threads, each its own socket (so its own source
+ * port), observation domain (source ID, v5 engine ID) -d + i and sequence
+ * numbers, sending its share of the -n data datagrams (and its own
+ * templates) at rate/N; the totals printed are the sum. --timing appends
+ * "seconds S": the wall time from the common start to the last datagram
+ * handed to the kernel, so a benchmark can tell the rate it reached.
  *
  * Record i (over the whole run, from --seed): src 10.<i/256%256>.<i%256>.1
  * (or 2001:db8::<i%65536>), dst 192.0.2.<i%4+1>, ports 1024+i%1000 ->
@@ -375,21 +392,283 @@ static gboolean mkaddr(const char *host, int port, struct sockaddr_storage *ss,
 	return FALSE;
 }
 
+/* One pre-encoded datagram of the pool: header (hdr_len octets) and sets,
+ * contiguous in the pool's storage at @off. */
+typedef struct {
+	gsize off, len;
+	guint32 seq_incr;   /* what the header's sequence number advances by */
+	guint32 flows;
+	guint64 bytes, packets;
+} dgram;
+
+/* Every datagram one sender sends, encoded once. Datagram k of a sender is
+ * d[k] while k < n, then d[c0 + (k - c0) % cycle]: the data datagrams after
+ * the templates-first prologue repeat; cycle is a multiple of 20 so the
+ * template refresh every 20 datagrams keeps its rhythm. */
+typedef struct {
+	int version;
+	guint hdr_len;      /* 24 (v5), 20 (v9), 16 (IPFIX) */
+	guint8 *store;
+	dgram *d;
+	guint64 n, c0, cycle;
+} pool;
+
+static inline const dgram *pool_at(const pool *pl, guint64 k)
+{
+	return &pl->d[k < pl->n ? k : pl->c0 + (k - pl->c0) % pl->cycle];
+}
+
+static void wr32(guint8 *p, guint32 v)
+{
+	p[0] = (guint8)(v >> 24); p[1] = (guint8)(v >> 16); p[2] = (guint8)(v >> 8); p[3] = (guint8)v;
+}
+
+/* Write a sender's sequence number, observation domain (source ID, v5
+ * engine ID) and export time into a copy @h of a datagram header. */
+static void patch_hdr(guint8 *h, int version, guint32 seq, guint32 domain, guint32 now)
+{
+	switch (version) {
+	case 5:   /* Cisco NetFlow v5 header: unix_secs 8, flow_sequence 16, engine_id 21 */
+		wr32(h + 8, now); wr32(h + 16, seq); h[21] = (guint8)domain;
+		break;
+	case 9:   /* RFC 3954 §5.1: unix secs 8, sequence 12, source ID 16 */
+		wr32(h + 8, now); wr32(h + 12, seq); wr32(h + 16, domain);
+		break;
+	default:  /* RFC 7011 §3.1: export time 4, sequence 8, domain 12 */
+		wr32(h + 4, now); wr32(h + 8, seq); wr32(h + 12, domain);
+		break;
+	}
+}
+
+/* Encode @n datagrams (the first @n a sender sends) into @pl with the
+ * generator state @g, in the order the original one-at-a-time loop built
+ * them. Writes each to @write_dir too if given. FALSE on a write error. */
+static gboolean pool_build(pool *pl, gen *g, guint64 n, guint64 c0, int nrec,
+			   gboolean no_template, const char *write_dir)
+{
+	buf b = { .p = g_malloc(65536), .cap = 65536 };
+	GByteArray *st = g_byte_array_new();
+	GError *err = NULL;
+	int version = g->version;
+
+	pl->version = version;
+	pl->hdr_len = version == 5 ? 24 : version == 9 ? 20 : 16;
+	pl->d = g_new0(dgram, n);
+	pl->n = n;
+	pl->c0 = c0;
+	pl->cycle = n > c0 ? (n - c0) / 20 * 20 : 0;
+	for (guint64 k = 0; k < n; k++) {
+		guint64 f0 = g->flows, b0 = g->bytes, p0 = g->packets;
+		guint32 s0 = g->seq;
+
+		b.n = 0;
+		if (version == 5)
+			build_v5(g, &b, (guint)nrec);
+		else if (no_template)
+			build_v9_ipfix(g, &b, (guint)nrec, FALSE, TRUE);
+		else if (k == 0 && g->data_first)
+			build_v9_ipfix(g, &b, (guint)nrec, FALSE, TRUE);
+		else if ((k == 1 && g->data_first) || (k == 0 && !g->data_first))
+			build_v9_ipfix(g, &b, 0, TRUE, FALSE);   /* templates alone */
+		else   /* refresh the template every 20 packets, as exporters do */
+			build_v9_ipfix(g, &b, (guint)nrec, k % 20 == 0, TRUE);
+		pl->d[k].off = st->len;
+		pl->d[k].len = b.n;
+		pl->d[k].seq_incr = g->seq - s0;
+		pl->d[k].flows = (guint32)(g->flows - f0);
+		pl->d[k].bytes = g->bytes - b0;
+		pl->d[k].packets = g->packets - p0;
+		g_byte_array_append(st, b.p, (guint)b.n);
+		if (write_dir != NULL) {
+			char *path = g_strdup_printf("%s/v%d-%s%" G_GUINT64_FORMAT ".bin", write_dir,
+						     version, g->ipv6 ? "v6-" : "", k);
+			gboolean ok = g_file_set_contents(path, (const char *)b.p, (gssize)b.n, &err);
+			g_free(path);
+			if (!ok) {
+				fprintf(stderr, "nm-flowgen: %s\n", err->message);
+				g_error_free(err);
+				g_free(b.p);
+				g_byte_array_free(st, TRUE);
+				return FALSE;
+			}
+		}
+	}
+	g_free(b.p);
+	pl->store = g_byte_array_free(st, FALSE);
+	return TRUE;
+}
+
+/* One sender: its own socket (so its own source port), its own observation
+ * domain and sequence numbers, a share of the data datagrams. */
+typedef struct {
+	const pool *pl;
+	int fd;
+	gboolean tcp;
+	guint32 domain;
+	guint64 count;        /* datagrams to send, templates included */
+	gdouble pps;          /* its pace, datagrams/s; 0: as fast as it can */
+	int burst;
+	struct timespec t0;   /* common start (CLOCK_MONOTONIC) */
+	/* results */
+	guint64 sent, flows, bytes, packets;
+	struct timespec t_end;
+	int failed;
+} sender;
+
+static void ts_add_ns(struct timespec *ts, gint64 ns)
+{
+	ns += ts->tv_nsec;
+	ts->tv_sec += (time_t)(ns / 1000000000);
+	ts->tv_nsec = (long)(ns % 1000000000);
+}
+
+static gdouble ts_diff(const struct timespec *a, const struct timespec *b)
+{
+	return (gdouble)(a->tv_sec - b->tv_sec) + (a->tv_nsec - b->tv_nsec) / 1e9;
+}
+
+/* Sleep until @due (CLOCK_MONOTONIC), restarting after signals. */
+static void sleep_until(const struct timespec *due)
+{
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, due, NULL) == EINTR)
+		;
+}
+
+/* IPFIX over TCP (RFC 7011 §10.4): header then sets, all of it. */
+static gboolean send_stream(int fd, struct iovec iov[2])
+{
+	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };
+
+	while (iov[0].iov_len + iov[1].iov_len > 0) {
+		ssize_t r = sendmsg(fd, &mh, MSG_NOSIGNAL);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			perror("nm-flowgen: send");
+			return FALSE;
+		}
+		for (int i = 0; i < 2; i++) {
+			gsize t = MIN((gsize)r, iov[i].iov_len);
+			iov[i].iov_base = (guint8 *)iov[i].iov_base + t;
+			iov[i].iov_len -= t;
+			r -= (ssize_t)t;
+		}
+	}
+	return TRUE;
+}
+
+/* Thread body: send s->count datagrams of the pool in batches of s->burst
+ * (sendmmsg(2), each datagram two iovecs: the sender's patched header copy
+ * and the shared sets), each batch due at t0 + sent / pps. */
+static gpointer sender_run(gpointer data)
+{
+	sender *s = data;
+	const pool *pl = s->pl;
+	guint hl = pl->hdr_len;
+	guint8 *hdrs = g_malloc((gsize)s->burst * 24);
+	struct iovec *iov = g_new0(struct iovec, (gsize)s->burst * 2);
+	struct mmsghdr *mm = g_new0(struct mmsghdr, s->burst);
+	guint32 seq = 0;
+
+	sleep_until(&s->t0);
+	for (guint64 k = 0; k < s->count && !s->failed;) {
+		int nb = (int)MIN((guint64)s->burst, s->count - k);
+		guint32 now = (guint32)time(NULL);
+
+		if (s->pps > 0) {
+			struct timespec due = s->t0;
+			ts_add_ns(&due, (gint64)((gdouble)k / s->pps * 1e9));
+			sleep_until(&due);
+		}
+		for (int i = 0; i < nb; i++) {
+			const dgram *d = pool_at(pl, k + (guint64)i);
+			guint8 *h = hdrs + (gsize)i * 24;
+			memcpy(h, pl->store + d->off, hl);
+			patch_hdr(h, pl->version, seq, s->domain, now);
+			seq += d->seq_incr;
+			iov[2 * i].iov_base = h;
+			iov[2 * i].iov_len = hl;
+			iov[2 * i + 1].iov_base = pl->store + d->off + hl;
+			iov[2 * i + 1].iov_len = d->len - hl;
+			memset(&mm[i], 0, sizeof mm[i]);
+			mm[i].msg_hdr.msg_iov = &iov[2 * i];
+			mm[i].msg_hdr.msg_iovlen = 2;
+		}
+		if (s->tcp) {
+			for (int i = 0; i < nb && !s->failed; i++)
+				s->failed = !send_stream(s->fd, &iov[2 * i]);
+		} else {
+			for (int done = 0, refused = 0; done < nb;) {
+				int r = sendmmsg(s->fd, mm + done, (unsigned)(nb - done), 0);
+				if (r < 0 && (errno == EINTR || (errno == ECONNREFUSED && !refused++)))
+					continue;  /* an earlier ICMP error, reported once */
+				if (r <= 0) {
+					perror("nm-flowgen: sendmmsg");
+					s->failed = 1;
+					break;
+				}
+				done += r;
+			}
+		}
+		if (s->failed)
+			break;
+		for (int i = 0; i < nb; i++) {
+			const dgram *d = pool_at(pl, k + (guint64)i);
+			s->flows += d->flows;
+			s->bytes += d->bytes;
+			s->packets += d->packets;
+		}
+		k += (guint64)nb;
+		s->sent = k;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &s->t_end);
+	g_free(hdrs);
+	g_free(iov);
+	g_free(mm);
+	return NULL;
+}
+
+/* A socket to @dst, bound to @src if given (port 0: each sender gets its
+ * own source port). -1 on error (printed). */
+static int open_sender(const struct sockaddr_storage *dst, socklen_t dlen,
+		       const struct sockaddr_storage *src, socklen_t slen, gboolean tcp)
+{
+	int fd = socket(dst->ss_family, tcp ? SOCK_STREAM : SOCK_DGRAM, 0);
+
+	if (fd < 0) {
+		perror("nm-flowgen: socket");
+		return -1;
+	}
+	if (src != NULL && bind(fd, (const struct sockaddr *)src, slen) != 0) {
+		perror("nm-flowgen: bind");
+		close(fd);
+		return -1;
+	}
+	if (connect(fd, (const struct sockaddr *)dst, dlen) != 0) {
+		perror("nm-flowgen: connect");
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 int main(int argc, char **argv)
 {
 	char *host = NULL, *srcaddr = NULL, *write_dir = NULL;
 	gint port = 2055, version = 9, npk = 10, nrec = 10, domain = 1, layout = 1;
 	gint sampling = 0, seed = 0, flood_n = 0, sources = 1000, burst = 1;
+	gint nsenders = 1, pool_max = 4096;
 	gdouble rate = 0;
 	gboolean data_first = FALSE, ipv6 = FALSE, tcp = FALSE, no_template = FALSE;
+	gboolean timing = FALSE;
 	GOptionEntry opts[] = {
 		{ "host", 'H', 0, G_OPTION_ARG_STRING, &host, "collector (loopback only)", "ADDR" },
 		{ "port", 'p', 0, G_OPTION_ARG_INT, &port, "collector port", "N" },
 		{ "version", 'V', 0, G_OPTION_ARG_INT, &version, "5, 9 or 10 (IPFIX)", "V" },
-		{ "packets", 'n', 0, G_OPTION_ARG_INT, &npk, "data packets to send", "N" },
+		{ "packets", 'n', 0, G_OPTION_ARG_INT, &npk, "data packets to send (all senders together)", "N" },
 		{ "records", 'r', 0, G_OPTION_ARG_INT, &nrec, "records per packet (v5: <= 30)", "N" },
-		{ "rate", 0, 0, G_OPTION_ARG_DOUBLE, &rate, "packets per second (0: as fast as possible)", "PPS" },
-		{ "domain", 'd', 0, G_OPTION_ARG_INT, &domain, "source ID / observation domain / v5 engine id", "N" },
+		{ "rate", 0, 0, G_OPTION_ARG_DOUBLE, &rate, "packets per second, all senders together (0: as fast as possible)", "PPS" },
+		{ "domain", 'd', 0, G_OPTION_ARG_INT, &domain, "source ID / observation domain / v5 engine id (of sender 1)", "N" },
 		{ "source", 'S', 0, G_OPTION_ARG_STRING, &srcaddr, "bind to this loopback source address", "ADDR" },
 		{ "sampling", 0, 0, G_OPTION_ARG_INT, &sampling, "sampling interval to announce", "N" },
 		{ "data-first", 0, 0, G_OPTION_ARG_NONE, &data_first, "send the first data packet before the template", NULL },
@@ -402,14 +681,18 @@ int main(int argc, char **argv)
 		{ "flood", 0, 0, G_OPTION_ARG_INT, &flood_n, "send N malformed datagrams instead", "N" },
 		{ "sources", 0, 0, G_OPTION_ARG_INT, &sources, "flood source addresses (1..62500)", "K" },
 		{ "burst", 0, 0, G_OPTION_ARG_INT, &burst, "datagrams per sendmmsg call (UDP, 1..1024)", "N" },
+		{ "senders", 0, 0, G_OPTION_ARG_INT, &nsenders, "sending threads, each its own source port and domain (1..64)", "N" },
+		{ "pool", 0, 0, G_OPTION_ARG_INT, &pool_max, "datagrams encoded ahead; longer runs repeat them (default 4096)", "N" },
+		{ "timing", 0, 0, G_OPTION_ARG_NONE, &timing, "append \"seconds S\": the send phase's wall time", NULL },
 		{ NULL }
 	};
 	GOptionContext *ctx = g_option_context_new("- send NetFlow/IPFIX test traffic to loopback");
 	GError *err = NULL;
 	struct sockaddr_storage dst, src;
-	socklen_t dlen, slen;
+	socklen_t dlen, slen = 0;
 	gen g = { 0 };
-	int fd;
+	pool pl = { 0 };
+	int rc = 0;
 
 	g_option_context_add_main_entries(ctx, opts, NULL);
 	if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
@@ -434,29 +717,28 @@ int main(int argc, char **argv)
 			fprintf(stderr, "nm-flowgen: --flood needs an IPv4 collector and 1..62500 sources\n");
 			return 2;
 		}
-		int rc = flood((const struct sockaddr_in *)&dst, flood_n, sources, rate);
+		rc = flood((const struct sockaddr_in *)&dst, flood_n, sources, rate);
 		g_free(host);
 		return rc;
 	}
-	fd = socket(dst.ss_family, tcp ? SOCK_STREAM : SOCK_DGRAM, 0);
-	if (fd < 0) {
-		perror("nm-flowgen: socket");
-		return 1;
+	if (burst < 1 || burst > 1024 || (tcp && burst != 1)) {
+		fprintf(stderr, "nm-flowgen: --burst must be 1..1024 (1 with --tcp)\n");
+		return 2;
 	}
-	if (srcaddr != NULL) {
-		if (!mkaddr(srcaddr, 0, &src, &slen) || !is_loopback(&src) ||
-		    src.ss_family != dst.ss_family) {
-			fprintf(stderr, "nm-flowgen: bad source %s\n", srcaddr);
-			return 2;
-		}
-		if (bind(fd, (struct sockaddr *)&src, slen) != 0) {
-			perror("nm-flowgen: bind");
-			return 1;
-		}
+	if (nsenders < 1 || nsenders > 64 || (nsenders > 1 && (tcp || sampling > 1 || write_dir != NULL)) ||
+	    (version == 5 && domain + nsenders - 1 > 255)) {
+		fprintf(stderr, "nm-flowgen: --senders must be 1..64, 1 with --tcp, --sampling or --write "
+			"(v5: domain + senders - 1 <= 255)\n");
+		return 2;
 	}
-	if (connect(fd, (struct sockaddr *)&dst, dlen) != 0) {
-		perror("nm-flowgen: connect");
-		return 1;
+	if (pool_max < 64 || pool_max < 2 + 20 + burst) {
+		fprintf(stderr, "nm-flowgen: --pool must be >= 64 and >= burst + 22\n");
+		return 2;
+	}
+	if (srcaddr != NULL && (!mkaddr(srcaddr, 0, &src, &slen) || !is_loopback(&src) ||
+				src.ss_family != dst.ss_family)) {
+		fprintf(stderr, "nm-flowgen: bad source %s\n", srcaddr);
+		return 2;
 	}
 	g.version = version;
 	g.layout = layout;
@@ -467,95 +749,67 @@ int main(int argc, char **argv)
 	g.start_s = (guint32)time(NULL);
 	g.data_first = data_first;
 
-	if (burst < 1 || burst > 1024 || (tcp && burst != 1)) {
-		fprintf(stderr, "nm-flowgen: --burst must be 1..1024 (1 with --tcp)\n");
-		return 2;
-	}
-	buf *bs = g_new0(buf, burst);
-	struct mmsghdr *mm = g_new0(struct mmsghdr, burst);
-	struct iovec *iov = g_new0(struct iovec, burst);
-	for (int i = 0; i < burst; i++) {
-		bs[i].p = g_malloc(65536);
-		bs[i].cap = 65536;
-	}
-	gint64 t0 = g_get_monotonic_time();
-	int sent = 0, nb = 0, total = npk + (version != 5 && !no_template ? 1 : 0);
-	for (int k = 0; k < total; k++) {
-		buf *bp = &bs[nb];
-		bp->n = 0;
-		if (version == 5) {
-			build_v5(&g, bp, (guint)nrec);
-		} else if (no_template) {
-			build_v9_ipfix(&g, bp, (guint)nrec, FALSE, TRUE);
-		} else if (k == 0 && data_first) {
-			build_v9_ipfix(&g, bp, (guint)nrec, FALSE, TRUE);
-		} else if ((k == 1 && data_first) || (k == 0 && !data_first)) {
-			build_v9_ipfix(&g, bp, 0, TRUE, FALSE);   /* templates alone */
-		} else {
-			/* refresh the template every 20 packets, as exporters do */
-			build_v9_ipfix(&g, bp, (guint)nrec, k % 20 == 0, TRUE);
-		}
-		if (write_dir != NULL) {
-			char *path = g_strdup_printf("%s/v%d-%s%d.bin", write_dir, version,
-						     ipv6 ? "v6-" : "", k);
-			if (!g_file_set_contents(path, (const char *)bp->p, (gssize)bp->n, &err)) {
-				fprintf(stderr, "nm-flowgen: %s\n", err->message);
-				return 1;
-			}
-			g_free(path);
-		}
-		if (++nb < burst && k + 1 < total)
-			continue;
-		if (rate > 0) {
-			gint64 due = t0 + (gint64)(sent / rate * G_USEC_PER_SEC);
-			gint64 now = g_get_monotonic_time();
-			if (due > now)
-				g_usleep((gulong)(due - now));
-		}
-		if (nb == 1) {
-			ssize_t r = send(fd, bs[0].p, bs[0].n, 0);
-			if (r < 0 && errno == ECONNREFUSED)
-				r = send(fd, bs[0].p, bs[0].n, 0);
-			if (r != (ssize_t)bs[0].n) {
-				perror("nm-flowgen: send");
-				return 1;
-			}
-		} else {
-			for (int i = 0; i < nb; i++) {
-				iov[i].iov_base = bs[i].p;
-				iov[i].iov_len = bs[i].n;
-				memset(&mm[i], 0, sizeof mm[i]);
-				mm[i].msg_hdr.msg_iov = &iov[i];
-				mm[i].msg_hdr.msg_iovlen = 1;
-			}
-			for (int done = 0, refused = 0; done < nb;) {
-				int r = sendmmsg(fd, mm + done, (unsigned)(nb - done), 0);
-				if (r < 0 && errno == ECONNREFUSED && !refused++)
-					continue;  /* an earlier ICMP error, reported once */
-				if (r <= 0) {
-					perror("nm-flowgen: sendmmsg");
-					return 1;
-				}
-				done += r;
-			}
-		}
-		sent += nb;
-		nb = 0;
-	}
-	for (int i = 0; i < burst; i++)
-		g_free(bs[i].p);
-	g_free(bs);
-	g_free(mm);
-	g_free(iov);
-	if (close(fd) != 0) {
-		perror("nm-flowgen: close");
+	/* datagrams each sender sends: its share of the data, its templates */
+	guint64 prologue = version != 5 && !no_template ? (data_first ? 2 : 1) : 0;
+	guint64 per_max = (guint64)npk / (guint64)nsenders + (npk % nsenders ? 1 : 0) +
+		(version != 5 && !no_template ? 1 : 0);
+	guint64 npool = per_max;
+	if (npool > (guint64)pool_max && write_dir == NULL)
+		npool = prologue + ((guint64)pool_max - prologue) / 20 * 20;
+	if (!pool_build(&pl, &g, npool, prologue, nrec, no_template, write_dir))
 		return 1;
+
+	sender *ss = g_new0(sender, nsenders);
+	GThread **th = g_new0(GThread *, nsenders);
+	struct timespec t0;
+	for (int i = 0; i < nsenders; i++) {
+		sender *s = &ss[i];
+		s->pl = &pl;
+		s->fd = open_sender(&dst, dlen, srcaddr != NULL ? &src : NULL, slen, tcp);
+		if (s->fd < 0)
+			return 1;
+		s->tcp = tcp;
+		s->domain = (guint32)domain + (guint32)i;
+		s->count = (guint64)npk / (guint64)nsenders + ((guint64)i < (guint64)npk % (guint64)nsenders ? 1 : 0) +
+			(version != 5 && !no_template ? 1 : 0);
+		s->pps = rate > 0 ? rate / nsenders : 0;
+		s->burst = burst;
+	}
+	/* a common start, 20 ms ahead: every thread is waiting by then */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ts_add_ns(&t0, 20 * 1000 * 1000);
+	for (int i = 0; i < nsenders; i++) {
+		ss[i].t0 = t0;
+		th[i] = g_thread_new("sender", sender_run, &ss[i]);
+	}
+	guint64 sent = 0, flows = 0, bytes = 0, packets = 0;
+	gdouble secs = 0;
+	for (int i = 0; i < nsenders; i++) {
+		g_thread_join(th[i]);
+		sent += ss[i].sent;
+		flows += ss[i].flows;
+		bytes += ss[i].bytes;
+		packets += ss[i].packets;
+		secs = MAX(secs, ts_diff(&ss[i].t_end, &t0));
+		if (ss[i].failed)
+			rc = 1;
+		if (close(ss[i].fd) != 0) {
+			perror("nm-flowgen: close");
+			rc = 1;
+		}
 	}
 	printf("flows %" G_GUINT64_FORMAT " bytes %" G_GUINT64_FORMAT
-	       " packets %" G_GUINT64_FORMAT " datagrams %d\n",
-	       g.flows, g.bytes, g.packets, sent);
+	       " packets %" G_GUINT64_FORMAT " datagrams %" G_GUINT64_FORMAT,
+	       flows, bytes, packets, sent);
+	if (timing)
+		printf(" seconds %.6f", secs);
+	printf("\n");
+	g_free(ss);
+	g_free(th);
+	g_free(pl.store);
+	g_free(pl.d);
 	g_free(host);
 	g_free(srcaddr);
 	g_free(write_dir);
-	return 0;
+	return rc;
 }
