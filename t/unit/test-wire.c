@@ -373,13 +373,16 @@ static void test_hostile_fields(void)
 
 /* Random buffers (some with a valid header) and random mutations of valid
  * messages: the decoder returns a message or an error, never crashes, never
- * reads past the end (ASan build), never leaks. */
+ * reads past the end (ASan build), never leaks. 50,000 rounds: about 1 s
+ * plain and 40 s under ASan on the 2-core CI machine; the coverage-guided
+ * search is t/fuzz/fuzz-wire's job. */
+#define RANDOM_ROUNDS 50000u
 static void test_random(void)
 {
 	GRand *rnd = g_rand_new_with_seed(20261123);
 	guint accepted = 0;
 
-	for (guint iter = 0; iter < 200000; iter++) {
+	for (guint iter = 0; iter < RANDOM_ROUNDS; iter++) {
 		gsize len;
 		guint8 *buf;
 		GError *err = NULL;
@@ -432,7 +435,7 @@ static void test_random(void)
 		}
 		g_free(buf);
 	}
-	g_test_message("random: %u of 200000 buffers decoded", accepted);
+	g_test_message("random: %u of %u buffers decoded", accepted, RANDOM_ROUNDS);
 	g_rand_free(rnd);
 	g_assert_cmpint(nm_msg_live_count(), ==, 0);
 }
