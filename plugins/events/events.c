@@ -4,28 +4,42 @@
  *
  * Writer: the plugin subscribes to EVENT messages with NM_OVERFLOW_BLOCK
  * (storage must not lose what the bus can hold). The subscription's queue
- * (`queue` messages) is the bounded queue in front of the writer, and the
- * subscription's own worker thread is the writer: each delivery batch (up to
- * `batch` events) is one transaction through one prepared INSERT, so
- * receiving/parsing (the syslog plugin's thread) and SQLite overlap. When the
+ * (`queue` messages) is the bounded queue in front of the writers, and the
+ * subscription's own worker thread runs deliver(): each delivery batch (up
+ * to `batch` events, default 2048) gets its time keys, is cut into one
+ * slice per shard, and each slice is one transaction through one prepared
+ * INSERT. When the
  * queue stays full past block_timeout the bus refuses and the publisher
  * counts the drop (syslog's "dropped"); nothing is lost silently.
  *
+ * Shards: the store is `shards` SQLite files (the `database` file and
+ * <database>.shard1, .shard2, ...), each with its own writer thread, so
+ * storing scales past the one core a single SQLite connection can use.
+ * Shard 0 is written by the bus worker itself; shard k >= 1 by the thread
+ * "events-wK", fed through a queue of at most MAX_JOBS slices (a full queue
+ * blocks deliver(), so the bus's own overflow policy still applies). A
+ * batch smaller than SPLIT_MIN goes to shard 0 whole.
+ *
  * Time key: the rowid (`id`) is the time the row was stored, in µs since the
- * epoch, made strictly increasing (max(now, previous id + 1)), so the table
- * itself is the index on time: --since and retention by age are rowid
- * ranges, and the host and severity indexes (host), (severity) end in the
- * rowid, i.e. in time order. (Databases created before this layout, without
- * user_version 2, keep their events_received index and are queried by it.)
+ * epoch, made strictly increasing over all shards (max(now, previous id +
+ * 1), given in deliver() before the batch is cut), so ids are unique across
+ * the shards and their order is the arrival order. Each table is its own
+ * index on time: --since and retention by age are rowid ranges, and the
+ * host and severity indexes (host), (severity) end in the rowid, i.e. in
+ * time order. Queries read every shard (ATTACHed to the read-only
+ * connection), take the newest N of each and merge them by id; retention
+ * cuts every shard at the same id. (A database created before the time
+ * key, without user_version 2, keeps its events_received index, is queried
+ * by it, and is not sharded.)
  *
  * WAL checkpoints run on a checkpointer thread of the plugin with its own
- * connection (PASSIVE: never blocks the writer), woken by the writer's WAL
- * hook every CKPT_PAGES pages; only past CKPT_MAX_PAGES (the checkpointer
- * cannot keep up) does the writer checkpoint itself, which bounds the WAL.
- * The `events` command reads through its own read-only connection on the
- * main thread without waiting for the writer. Retention (by age of the
- * received time, and by database size) runs on the worker pool every
- * retention_interval, under the writer's lock.
+ * connection per shard (PASSIVE: never blocks a writer), woken by a
+ * writer's WAL hook every CKPT_PAGES pages; only past CKPT_MAX_PAGES (the
+ * checkpointer cannot keep up) does a writer checkpoint itself, which
+ * bounds the WAL. The `events` command reads through its own read-only
+ * connection on the main thread without waiting for the writers. Retention
+ * (by age of the received time, and by database size) runs on the worker
+ * pool every retention_interval, under every shard's lock.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -44,28 +58,61 @@
 #define SCHEMA_VERSION 2          /* PRAGMA user_version of the time-key layout */
 #define CKPT_PAGES 1000           /* WAL pages that wake the checkpointer */
 #define CKPT_MAX_PAGES 16384      /* the writer checkpoints itself past this */
+#define MAX_SHARDS 8              /* SQLite attaches at most 10 by default */
+#define DEFAULT_SHARDS 2
+#define MAX_JOBS 4                /* slices queued per shard writer */
+#define SPLIT_MIN 64              /* smaller batches are not cut */
 
+typedef struct store store;
+
+/* A slice of a delivery batch for the writer of shard k >= 1. */
 typedef struct {
-	nm_plugin *p;
+	guint n;
+	gint64 now;      /* µs, the received time of every row */
+	gint64 *ids;     /* n time keys */
+	nm_msg **msgs;   /* n messages, one reference each */
+} job;
+
+/* One SQLite file and its writer. */
+typedef struct {
+	store *s;
+	guint index;
 	char *path;
-	GMutex lock;           /* guards db (writer) and closed */
-	sqlite3 *db;           /* writer: delivery worker and retention */
+	GMutex lock;           /* guards db, insert, closed */
+	sqlite3 *db;           /* writer */
 	sqlite3_stmt *insert;
-	sqlite3 *ro;           /* reader: main thread (command, stats) */
 	gboolean closed;
+	sqlite3 *ckpt_db;      /* the checkpointer's connection, its thread only */
+	gboolean ckpt_pending; /* under s->ckpt_lock */
+	/* writer thread (shards >= 1) and its queue */
+	GThread *thread;
+	GMutex qlock;          /* guards jobs, stop */
+	GCond qcond;
+	GQueue jobs;           /* job *, at most MAX_JOBS */
+	gboolean stop;
+} shard;
+
+struct store {
+	nm_plugin *p;
+	char *path;            /* shard 0's file, the `database` setting */
+	guint n_shards;
+	shard sh[MAX_SHARDS];
+	sqlite3 *ro;           /* reader: main thread (command, stats); the
+				* shards >= 1 attached as s1, s2, ... */
 	gboolean time_key;     /* id is the stored time (layout 2) */
-	gint64 last_id;        /* writer: the last id given (µs) */
+	gint64 last_id;        /* deliver() only: the last id given (µs) */
+	gint64 *ids;           /* deliver() only: the batch's ids */
+	guint ids_cap;
 	/* checkpointer thread */
 	GThread *ckpt_thread;
-	sqlite3 *ckpt_db;      /* its own connection, only on that thread */
-	GMutex ckpt_lock;      /* guards ckpt_pending, ckpt_stop */
+	GMutex ckpt_lock;      /* guards the shards' ckpt_pending, ckpt_stop */
 	GCond ckpt_cond;
-	gboolean ckpt_pending, ckpt_stop;
+	gboolean ckpt_stop;
 	gint64 max_age;        /* µs, 0: none */
 	gint64 max_size;       /* bytes, 0: none */
 	nm_counter *stored, *transactions, *write_errors, *deleted;
 	nm_counter *checkpoints, *writer_checkpoints;
-} store;
+};
 
 static const char *const sev_names[8] = {
 	"emerg", "alert", "crit", "err", "warning", "notice", "info", "debug"
@@ -81,6 +128,9 @@ static const char *const sync_modes[] = { "off", "normal", "full", NULL };
 static const nm_conf_key keys[] = {
 	{ .name = "database", .kind = NM_CONF_STRING,
 	  .help = "SQLite file; default <state_dir>/events.db" },
+	{ .name = "shards", .kind = NM_CONF_INT, .has_range = TRUE,
+	  .min = 1, .max = MAX_SHARDS,
+	  .help = "SQLite files written in parallel (database, .shard1, ...)" },
 	{ .name = "max_age", .kind = NM_CONF_DURATION, .has_range = TRUE,
 	  .min = 0, .max = 3153600000.0, .help = "seconds; 0 keeps all" },
 	{ .name = "max_size", .kind = NM_CONF_INT, .has_range = TRUE,
@@ -92,7 +142,8 @@ static const nm_conf_key keys[] = {
 	{ .name = "block_timeout", .kind = NM_CONF_DURATION, .has_range = TRUE,
 	  .min = 0.001, .max = 60 },
 	{ .name = "batch", .kind = NM_CONF_INT, .has_range = TRUE,
-	  .min = 1, .max = 100000, .help = "most events per transaction" },
+	  .min = 1, .max = 100000,
+	  .help = "most events per delivered batch (one transaction per shard)" },
 	{ .name = "synchronous", .kind = NM_CONF_STRING, .choices = sync_modes },
 	{ .name = NULL }
 };
@@ -114,12 +165,12 @@ static const char schema[] =
 
 /* ---------------------------------------------------------- writer */
 
-static gboolean exec(store *s, sqlite3 *db, const char *sql)
+static gboolean exec(shard *h, sqlite3 *db, const char *sql)
 {
 	char *msg = NULL;
 
 	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		NM_ERROR(s->p, "%s: %s: %s", s->path, sql,
+		NM_ERROR(h->s->p, "%s: %s: %s", h->path, sql,
 			 msg ? msg : sqlite3_errmsg(db));
 		sqlite3_free(msg);
 		return FALSE;
@@ -127,12 +178,10 @@ static gboolean exec(store *s, sqlite3 *db, const char *sql)
 	return TRUE;
 }
 
-static gboolean insert_one(store *s, const nm_event *ev, gint64 now)
+static gboolean insert_one(shard *h, const nm_event *ev, gint64 id, gint64 now)
 {
-	sqlite3_stmt *st = s->insert;
+	sqlite3_stmt *st = h->insert;
 	int rc;
-
-	gint64 id = MAX(now, s->last_id + 1);
 
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, now);
@@ -149,86 +198,187 @@ static gboolean insert_one(store *s, const nm_event *ev, gint64 now)
 	rc = sqlite3_step(st); /* every parameter is bound again next time */
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
-		NM_ERROR(s->p, "%s: insert: %s", s->path, sqlite3_errmsg(s->db));
+		NM_ERROR(h->s->p, "%s: insert: %s", h->path, sqlite3_errmsg(h->db));
 		return FALSE;
 	}
-	s->last_id = id;
 	return TRUE;
 }
 
-/* Delivery (worker thread): one batch, one transaction. */
-static void deliver(nm_msg *const *msgs, guint n, gpointer data)
+/* Store @n messages with time keys @ids, received at @now (µs), in shard
+ * @h: one transaction. Any thread; takes h->lock. */
+static void write_rows(shard *h, nm_msg *const *msgs, const gint64 *ids,
+		       guint n, gint64 now)
 {
-	store *s = data;
-	gint64 now = g_get_real_time();
+	store *s = h->s;
 	guint stored = 0;
 
-	g_mutex_lock(&s->lock);
-	if (s->closed) {
-		g_mutex_unlock(&s->lock);
+	if (n == 0)
+		return;
+	g_mutex_lock(&h->lock);
+	if (h->closed) {
+		g_mutex_unlock(&h->lock);
+		nm_counter_add(s->write_errors, n);
 		return;
 	}
-	if (!exec(s, s->db, "BEGIN IMMEDIATE")) {
+	if (!exec(h, h->db, "BEGIN IMMEDIATE")) {
 		nm_counter_add(s->write_errors, n);
-		g_mutex_unlock(&s->lock);
+		g_mutex_unlock(&h->lock);
 		return;
 	}
 	for (guint i = 0; i < n; i++) {
 		const nm_event *ev = nm_msg_as_event(msgs[i]);
-		if (ev != NULL && insert_one(s, ev, now))
+		if (ev != NULL && insert_one(h, ev, ids[i], now))
 			stored++;
 	}
-	if (exec(s, s->db, "COMMIT")) {
+	if (exec(h, h->db, "COMMIT")) {
 		nm_counter_add(s->stored, stored);
 		nm_counter_add(s->transactions, 1);
 		if (stored < n)
 			nm_counter_add(s->write_errors, n - stored);
 	} else {
-		if (!exec(s, s->db, "ROLLBACK"))
-			NM_ERROR(s->p, "%s: rollback failed", s->path);
+		if (!exec(h, h->db, "ROLLBACK"))
+			NM_ERROR(s->p, "%s: rollback failed", h->path);
 		nm_counter_add(s->write_errors, n);
 	}
-	g_mutex_unlock(&s->lock);
+	g_mutex_unlock(&h->lock);
+}
+
+/* Writer thread of shard k >= 1: writes the queued slices in order; on
+ * stop, writes what is queued and returns. */
+static gpointer writer_main(gpointer data)
+{
+	shard *h = data;
+
+	for (;;) {
+		job *j;
+
+		g_mutex_lock(&h->qlock);
+		while (g_queue_is_empty(&h->jobs) && !h->stop)
+			g_cond_wait(&h->qcond, &h->qlock);
+		j = g_queue_pop_head(&h->jobs);
+		g_cond_broadcast(&h->qcond);   /* room for deliver() */
+		g_mutex_unlock(&h->qlock);
+		if (j == NULL)
+			return NULL;   /* stopped, queue empty */
+		write_rows(h, j->msgs, j->ids, j->n, j->now);
+		for (guint i = 0; i < j->n; i++)
+			nm_msg_unref(j->msgs[i]);
+		g_free(j);
+	}
+}
+
+/* Queue a slice for shard @h's writer, waiting while MAX_JOBS are queued.
+ * Takes a reference on each message. FALSE (nothing queued) once the writer
+ * is stopping. */
+static gboolean push_slice(shard *h, nm_msg *const *msgs, const gint64 *ids,
+			   guint n, gint64 now)
+{
+	job *j;
+
+	g_mutex_lock(&h->qlock);
+	while (h->jobs.length >= MAX_JOBS && !h->stop)
+		g_cond_wait(&h->qcond, &h->qlock);
+	if (h->stop) {
+		g_mutex_unlock(&h->qlock);
+		return FALSE;
+	}
+	/* one block: the job, then the ids, then the message pointers */
+	j = g_malloc(sizeof(job) + n * (sizeof(gint64) + sizeof(nm_msg *)));
+	j->n = n;
+	j->now = now;
+	j->ids = (gint64 *)(j + 1);
+	j->msgs = (nm_msg **)(j->ids + n);
+	memcpy(j->ids, ids, n * sizeof(gint64));
+	for (guint i = 0; i < n; i++)
+		j->msgs[i] = nm_msg_ref(msgs[i]);
+	g_queue_push_tail(&h->jobs, j);
+	g_cond_broadcast(&h->qcond);
+	g_mutex_unlock(&h->qlock);
+	return TRUE;
+}
+
+/* Delivery (the subscription's worker thread): the batch's time keys, then
+ * slice k of n_shards to shard k; shard 0's slice is written here. */
+static void deliver(nm_msg *const *msgs, guint n, gpointer data)
+{
+	store *s = data;
+	gint64 now = g_get_real_time();
+	guint shards = n >= SPLIT_MIN ? s->n_shards : 1;
+
+	if (n > s->ids_cap) {
+		g_free(s->ids);
+		s->ids_cap = MAX(n, 1024);
+		s->ids = g_new(gint64, s->ids_cap);
+	}
+	for (guint i = 0; i < n; i++)
+		s->ids[i] = s->last_id = MAX(now, s->last_id + 1);
+	for (guint k = 1; k < shards; k++) {
+		guint a = (guint)((guint64)n * k / shards);
+		guint b = (guint)((guint64)n * (k + 1) / shards);
+		if (!push_slice(&s->sh[k], msgs + a, s->ids + a, b - a, now))
+			nm_counter_add(s->write_errors, b - a);
+	}
+	write_rows(&s->sh[0], msgs, s->ids, (guint)((guint64)n / shards), now);
 }
 
 /* ---------------------------------------------------------- checkpoints */
 
 /* Checkpointer thread: a PASSIVE checkpoint (copies committed WAL frames
- * into the database file without blocking the writer or readers) each time
- * the writer's WAL hook asks for one. */
+ * into the database file without blocking the writer or readers) of each
+ * shard whose writer's WAL hook asked for one. */
 static gpointer ckpt_main(gpointer data)
 {
 	store *s = data;
 
 	for (;;) {
-		int rc, log = 0, done = 0;
+		gboolean due[MAX_SHARDS] = { FALSE };
+		gboolean any = FALSE;
 
 		g_mutex_lock(&s->ckpt_lock);
-		while (!s->ckpt_pending && !s->ckpt_stop)
+		while (!s->ckpt_stop) {
+			for (guint k = 0; k < s->n_shards; k++) {
+				due[k] = s->sh[k].ckpt_pending;
+				s->sh[k].ckpt_pending = FALSE;
+				any = any || due[k];
+			}
+			if (any)
+				break;
 			g_cond_wait(&s->ckpt_cond, &s->ckpt_lock);
+		}
 		if (s->ckpt_stop) {
 			g_mutex_unlock(&s->ckpt_lock);
 			return NULL;
 		}
-		s->ckpt_pending = FALSE;
 		g_mutex_unlock(&s->ckpt_lock);
-		rc = sqlite3_wal_checkpoint_v2(s->ckpt_db, NULL,
-					       SQLITE_CHECKPOINT_PASSIVE, &log, &done);
-		if (rc == SQLITE_OK)
-			nm_counter_add(s->checkpoints, 1);
-		else if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
-			NM_WARNING(s->p, "%s: checkpoint: %s", s->path,
-				   sqlite3_errmsg(s->ckpt_db));
+		for (guint k = 0; k < s->n_shards; k++) {
+			shard *h = &s->sh[k];
+			int rc, log = 0, done = 0;
+
+			if (!due[k] || h->ckpt_db == NULL)
+				continue;
+			rc = sqlite3_wal_checkpoint_v2(h->ckpt_db, NULL,
+						       SQLITE_CHECKPOINT_PASSIVE,
+						       &log, &done);
+			if (rc == SQLITE_OK)
+				nm_counter_add(s->checkpoints, 1);
+			else if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
+				NM_WARNING(s->p, "%s: checkpoint: %s", h->path,
+					   sqlite3_errmsg(h->ckpt_db));
+		}
 	}
 }
 
-/* SQLite WAL hook (writer thread, after each commit, write lock released):
- * @pages frames are in the WAL. Replaces SQLite's autocheckpoint. */
+/* SQLite WAL hook (a writer's thread, after each commit, write lock
+ * released): @pages frames are in shard @data's WAL. Replaces SQLite's
+ * autocheckpoint. */
 static int wal_hook(void *data, sqlite3 *db, const char *name, int pages)
 {
-	store *s = data;
+	shard *h = data;
+	store *s = h->s;
 
 	(void)name;
+	/* ckpt_thread is set before the first write and cleared only after
+	 * every writer connection is closed */
 	if (pages >= CKPT_MAX_PAGES || s->ckpt_thread == NULL) {
 		/* The writer is the only appender, so this checkpoint can
 		 * complete and the next transaction restarts the WAL. */
@@ -240,15 +390,15 @@ static int wal_hook(void *data, sqlite3 *db, const char *name, int pages)
 	}
 	if (pages >= CKPT_PAGES) {
 		g_mutex_lock(&s->ckpt_lock);
-		s->ckpt_pending = TRUE;
+		h->ckpt_pending = TRUE;
 		g_cond_signal(&s->ckpt_cond);
 		g_mutex_unlock(&s->ckpt_lock);
 	}
 	return SQLITE_OK;
 }
 
-/* Stop and join the checkpointer, close its connection. Caller holds
- * s->lock (the writer's WAL hook reads ckpt_thread under it). */
+/* Stop and join the checkpointer, close its connections. Every writer
+ * connection is closed already. */
 static void ckpt_stop(store *s)
 {
 	if (s->ckpt_thread != NULL) {
@@ -259,9 +409,13 @@ static void ckpt_stop(store *s)
 		g_thread_join(s->ckpt_thread);
 		s->ckpt_thread = NULL;
 	}
-	if (s->ckpt_db != NULL && sqlite3_close(s->ckpt_db) != SQLITE_OK)
-		NM_ERROR(s->p, "%s: close: %s", s->path, sqlite3_errmsg(s->ckpt_db));
-	s->ckpt_db = NULL;
+	for (guint k = 0; k < MAX_SHARDS; k++) {
+		shard *h = &s->sh[k];
+		if (h->ckpt_db != NULL && sqlite3_close(h->ckpt_db) != SQLITE_OK)
+			NM_ERROR(s->p, "%s: close: %s", h->path,
+				 sqlite3_errmsg(h->ckpt_db));
+		h->ckpt_db = NULL;
+	}
 }
 
 static gint64 query_int(sqlite3 *db, const char *sql)
@@ -276,9 +430,9 @@ static gint64 query_int(sqlite3 *db, const char *sql)
 	return v;
 }
 
-/* Delete rows matching @where (one '?' bound to @arg) in chunks.
- * Caller holds the lock. */
-static gint64 delete_chunks(store *s, const char *where, gint64 arg,
+/* Delete rows of shard @h matching @where (one '?' bound to @arg) in
+ * chunks, at most @max_rows (< 0: all). Caller holds h->lock. */
+static gint64 delete_chunks(shard *h, const char *where, gint64 arg,
 			    gint64 max_rows)
 {
 	char *sql = g_strdup_printf(
@@ -287,8 +441,8 @@ static gint64 delete_chunks(store *s, const char *where, gint64 arg,
 	sqlite3_stmt *st = NULL;
 	gint64 total = 0;
 
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
-		NM_ERROR(s->p, "%s: retention: %s", s->path, sqlite3_errmsg(s->db));
+	if (sqlite3_prepare_v2(h->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		NM_ERROR(h->s->p, "%s: retention: %s", h->path, sqlite3_errmsg(h->db));
 		g_free(sql);
 		return 0;
 	}
@@ -300,11 +454,11 @@ static gint64 delete_chunks(store *s, const char *where, gint64 arg,
 		int rc = sqlite3_step(st);
 		sqlite3_reset(st);
 		if (rc != SQLITE_DONE) {
-			NM_ERROR(s->p, "%s: retention: %s", s->path,
-				 sqlite3_errmsg(s->db));
+			NM_ERROR(h->s->p, "%s: retention: %s", h->path,
+				 sqlite3_errmsg(h->db));
 			break;
 		}
-		gint64 n = sqlite3_changes(s->db);
+		gint64 n = sqlite3_changes(h->db);
 		total += n;
 		if (n < chunk)
 			break;
@@ -314,44 +468,98 @@ static gint64 delete_chunks(store *s, const char *where, gint64 arg,
 	return total;
 }
 
-static gint64 used_bytes(sqlite3 *db)
+/* Bytes in use (pages minus free pages) of the database @schema ("main",
+ * "s1", ...) of @db. */
+static gint64 used_bytes(sqlite3 *db, const char *schema_name)
 {
-	gint64 pages = query_int(db, "PRAGMA page_count");
-	gint64 free_pages = query_int(db, "PRAGMA freelist_count");
-	gint64 size = query_int(db, "PRAGMA page_size");
+	char *q[3] = {
+		g_strdup_printf("PRAGMA %s.page_count", schema_name),
+		g_strdup_printf("PRAGMA %s.freelist_count", schema_name),
+		g_strdup_printf("PRAGMA %s.page_size", schema_name),
+	};
+	gint64 pages = query_int(db, q[0]);
+	gint64 free_pages = query_int(db, q[1]);
+	gint64 size = query_int(db, q[2]);
 
+	for (int i = 0; i < 3; i++)
+		g_free(q[i]);
 	return (pages - MAX(free_pages, 0)) * size;
 }
 
+/* Retention by size, one step (every shard's lock held): the time key at
+ * which the oldest ~5% of the rows end, the same for every shard: the
+ * smallest over the shards of the id at offset rows/20 (at least 1), so
+ * each shard loses at most ~5% and one of them at least one row. Deletes
+ * below it in every shard; if no shard has 2 rows, deletes all. Returns
+ * the rows deleted. */
+static gint64 trim_oldest(store *s)
+{
+	gint64 cutoff = -1, deleted = 0;
+	sqlite3_stmt *st = NULL;
+
+	for (guint k = 0; k < s->n_shards; k++) {
+		shard *h = &s->sh[k];
+		gint64 rows = query_int(h->db, "SELECT count(*) FROM events");
+
+		if (rows <= 1)
+			continue;
+		if (sqlite3_prepare_v2(h->db, "SELECT id FROM events ORDER BY id "
+				       "LIMIT 1 OFFSET ?", -1, &st, NULL) != SQLITE_OK) {
+			NM_ERROR(s->p, "%s: retention: %s", h->path,
+				 sqlite3_errmsg(h->db));
+			return 0;
+		}
+		sqlite3_bind_int64(st, 1, MAX(rows / 20, 1));
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			gint64 id = sqlite3_column_int64(st, 0);
+			if (cutoff < 0 || id < cutoff)
+				cutoff = id;
+		}
+		sqlite3_finalize(st);
+		st = NULL;
+	}
+	for (guint k = 0; k < s->n_shards; k++)
+		deleted += cutoff < 0 ? delete_chunks(&s->sh[k], "id > ?", G_MININT64, -1)
+				      : delete_chunks(&s->sh[k], "id < ?", cutoff, -1);
+	return deleted;
+}
+
 /* Retention (pool thread): rows received before now - max_age go; then,
- * while the data pages exceed max_size, the oldest 5% go. Freed pages are
- * reused by SQLite, so the file stops growing (it is not shrunk). */
+ * while the data pages of all shards exceed max_size, the oldest ~5% go.
+ * Freed pages are reused by SQLite, so the files stop growing (they are
+ * not shrunk). */
 static nm_run_status retention(nm_plugin *p, nm_timer *t, gint64 due,
 			       gpointer data)
 {
 	store *s = data;
 	gint64 deleted = 0;
+	gboolean closed = FALSE;
 
 	(void)t;
 	(void)due;
 	(void)p;
-	g_mutex_lock(&s->lock);
-	if (s->closed) {
-		g_mutex_unlock(&s->lock);
-		return NM_RUN_DONE;
+	for (guint k = 0; k < s->n_shards; k++) {   /* in order: no deadlock */
+		g_mutex_lock(&s->sh[k].lock);
+		closed = closed || s->sh[k].closed;
 	}
+	if (closed)
+		goto out;
 	if (s->max_age > 0)
 		/* time key: id >= received, so "id < cutoff" is a rowid range
 		 * that leaves a row whose id ran ahead of the clock for the next
 		 * run at most */
-		deleted += delete_chunks(s, s->time_key ? "id < ?" : "received < ?",
-					 g_get_real_time() - s->max_age, -1);
+		for (guint k = 0; k < s->n_shards; k++)
+			deleted += delete_chunks(&s->sh[k],
+						 s->time_key ? "id < ?" : "received < ?",
+						 g_get_real_time() - s->max_age, -1);
 	if (s->max_size > 0) {
-		for (int i = 0; i < 100 && used_bytes(s->db) > s->max_size; i++) {
-			gint64 rows = query_int(s->db, "SELECT count(*) FROM events");
-			if (rows <= 0)
+		for (int i = 0; i < 100; i++) {
+			gint64 used = 0;
+			for (guint k = 0; k < s->n_shards; k++)
+				used += used_bytes(s->sh[k].db, "main");
+			if (used <= s->max_size)
 				break;
-			gint64 n = delete_chunks(s, "id > ?", -1, MAX(rows / 20, 1));
+			gint64 n = trim_oldest(s);
 			if (n == 0)
 				break;
 			deleted += n;
@@ -362,7 +570,9 @@ static nm_run_status retention(nm_plugin *p, nm_timer *t, gint64 due,
 		NM_INFO(s->p, "%s: retention removed %" G_GINT64_FORMAT " events",
 			s->path, deleted);
 	}
-	g_mutex_unlock(&s->lock);
+out:
+	for (guint k = s->n_shards; k-- > 0;)
+		g_mutex_unlock(&s->sh[k].lock);
 	return NM_RUN_DONE;
 }
 
@@ -508,7 +718,7 @@ static gboolean events_cmd(nm_plugin *p, int argc, char **argv, GString *out,
 	GString *sql;
 	sqlite3_stmt *st = NULL;
 	char *pattern = NULL;
-	int bind = 0, rc;
+	int rc;
 
 	(void)p;
 	for (int i = 0; i < argc; i++) {
@@ -570,22 +780,35 @@ static gboolean events_cmd(nm_plugin *p, int argc, char **argv, GString *out,
 			    "events: %s is not open for reading", s->path);
 		return FALSE;
 	}
-	sql = g_string_new("SELECT * FROM (SELECT id, received, time, source, host, facility, "
-			   "severity, app_name, procid, msgid, structured_data, "
-			   "text FROM events WHERE 1");
+	/* Each shard's newest N matching rows (the same statement on each,
+	 * numbered parameters shared), merged by id (the time key, unique
+	 * over the shards): the newest N, shown oldest first. */
+	GString *where = g_string_new(" WHERE 1");
 	if (host != NULL)
-		g_string_append(sql, " AND host = ?");
+		g_string_append(where, " AND host = ?1");
 	if (sev >= 0)
-		g_string_append(sql, " AND severity <= ?");
+		g_string_append(where, " AND severity <= ?2");
 	if (since >= 0)
 		/* time key: id >= received, so the rowid range (the time index)
 		 * only narrows the scan; received decides */
-		g_string_append(sql, s->time_key ? " AND id >= ? AND received >= ?"
-					     : " AND received >= ?");
+		g_string_append(where, s->time_key ? " AND id >= ?3 AND received >= ?3"
+					       : " AND received >= ?3");
 	if (grep != NULL)
-		g_string_append(sql, " AND text LIKE ? ESCAPE '\\'");
-	/* the newest N, shown oldest first */
-	g_string_append(sql, " ORDER BY id DESC LIMIT ?) ORDER BY id");
+		g_string_append(where, " AND text LIKE ?4 ESCAPE '\\'");
+	sql = g_string_new("SELECT * FROM (");
+	for (guint k = 0; k < s->n_shards; k++) {
+		char name[8];
+		if (k == 0)
+			g_strlcpy(name, "main", sizeof name);
+		else
+			g_snprintf(name, sizeof name, "s%u", k);
+		g_string_append_printf(sql, "%sSELECT * FROM (SELECT id, received, "
+			"time, source, host, facility, severity, app_name, procid, "
+			"msgid, structured_data, text FROM %s.events%s ORDER BY id "
+			"DESC LIMIT ?5)", k > 0 ? " UNION ALL " : "", name, where->str);
+	}
+	g_string_append(sql, " ORDER BY id DESC LIMIT ?5) ORDER BY id");
+	g_string_free(where, TRUE);
 	rc = sqlite3_prepare_v2(s->ro, sql->str, -1, &st, NULL);
 	g_string_free(sql, TRUE);
 	if (rc != SQLITE_OK) {
@@ -594,19 +817,17 @@ static gboolean events_cmd(nm_plugin *p, int argc, char **argv, GString *out,
 		return FALSE;
 	}
 	if (host != NULL)
-		sqlite3_bind_text(st, ++bind, host, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 1, host, -1, SQLITE_TRANSIENT);
 	if (sev >= 0)
-		sqlite3_bind_int(st, ++bind, sev);
-	if (since >= 0 && s->time_key)
-		sqlite3_bind_int64(st, ++bind, since);
+		sqlite3_bind_int(st, 2, sev);
 	if (since >= 0)
-		sqlite3_bind_int64(st, ++bind, since);
+		sqlite3_bind_int64(st, 3, since);
 	if (grep != NULL) {
 		pattern = like_pattern(grep);
-		sqlite3_bind_text(st, ++bind, pattern, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 4, pattern, -1, SQLITE_TRANSIENT);
 		g_free(pattern);
 	}
-	sqlite3_bind_int64(st, ++bind, limit);
+	sqlite3_bind_int64(st, 5, limit);
 
 	/* Written straight into @out, row by row: the command runs on the
 	 * main loop, so it must stay cheap (MAX_LIMIT bounds it). */
@@ -673,16 +894,28 @@ static JsonNode *events_stats(nm_plugin *p, gpointer data)
 	store *s = data;
 	JsonBuilder *b = json_builder_new();
 	JsonNode *n;
+	gint64 rows = 0, bytes = 0;
 
 	(void)p;
+	for (guint k = 0; k < s->n_shards && s->ro != NULL; k++) {
+		char *name = k == 0 ? g_strdup("main") : g_strdup_printf("s%u", k);
+		char *q = g_strdup_printf("SELECT count(*) FROM %s.events", name);
+		gint64 r = query_int(s->ro, q), u = used_bytes(s->ro, name);
+
+		rows = r < 0 || rows < 0 ? -1 : rows + r;
+		bytes = u < 0 || bytes < 0 ? -1 : bytes + u;
+		g_free(q);
+		g_free(name);
+	}
 	json_builder_begin_object(b);
 	json_builder_set_member_name(b, "database");
 	json_builder_add_string_value(b, s->path);
+	json_builder_set_member_name(b, "shards");
+	json_builder_add_int_value(b, s->n_shards);
 	json_builder_set_member_name(b, "rows");
-	json_builder_add_int_value(b, s->ro ? query_int(s->ro,
-				   "SELECT count(*) FROM events") : -1);
+	json_builder_add_int_value(b, s->ro ? rows : -1);
 	json_builder_set_member_name(b, "data_bytes");
-	json_builder_add_int_value(b, s->ro ? used_bytes(s->ro) : -1);
+	json_builder_add_int_value(b, s->ro ? bytes : -1);
 	json_builder_end_object(b);
 	n = json_builder_get_root(b);
 	g_object_unref(b);
@@ -691,18 +924,50 @@ static JsonNode *events_stats(nm_plugin *p, gpointer data)
 
 /* ---------------------------------------------------------- lifecycle */
 
+/* The file of shard @k of the store whose shard 0 is @path (caller frees):
+ * @path itself, then "<path>.shard1", ... */
+static char *shard_path(const char *path, guint k)
+{
+	return k == 0 ? g_strdup(path) : g_strdup_printf("%s.shard%u", path, k);
+}
+
 static void store_close(store *s)
 {
-	g_mutex_lock(&s->lock);
-	s->closed = TRUE;
-	ckpt_stop(s);   /* the thread never takes s->lock */
-	if (s->insert != NULL)
-		sqlite3_finalize(s->insert);
-	s->insert = NULL;
-	if (s->db != NULL && sqlite3_close(s->db) != SQLITE_OK)
-		NM_ERROR(s->p, "%s: close: %s", s->path, sqlite3_errmsg(s->db));
-	s->db = NULL;
-	g_mutex_unlock(&s->lock);
+	/* 1. the shard writers write what is queued and stop */
+	for (guint k = 1; k < MAX_SHARDS; k++) {
+		shard *h = &s->sh[k];
+		job *j;
+
+		g_mutex_lock(&h->qlock);
+		h->stop = TRUE;
+		g_cond_broadcast(&h->qcond);
+		g_mutex_unlock(&h->qlock);
+		if (h->thread != NULL)
+			g_thread_join(h->thread);
+		h->thread = NULL;
+		while ((j = g_queue_pop_head(&h->jobs)) != NULL) {
+			nm_counter_add(s->write_errors, j->n);
+			for (guint i = 0; i < j->n; i++)
+				nm_msg_unref(j->msgs[i]);
+			g_free(j);
+		}
+	}
+	/* 2. the writer connections */
+	for (guint k = 0; k < MAX_SHARDS; k++) {
+		shard *h = &s->sh[k];
+
+		g_mutex_lock(&h->lock);
+		h->closed = TRUE;
+		if (h->insert != NULL)
+			sqlite3_finalize(h->insert);
+		h->insert = NULL;
+		if (h->db != NULL && sqlite3_close(h->db) != SQLITE_OK)
+			NM_ERROR(s->p, "%s: close: %s", h->path, sqlite3_errmsg(h->db));
+		h->db = NULL;
+		g_mutex_unlock(&h->lock);
+	}
+	/* 3. the checkpointer (no WAL hook can run any more), the reader */
+	ckpt_stop(s);
 	if (s->ro != NULL && sqlite3_close(s->ro) != SQLITE_OK)
 		NM_ERROR(s->p, "%s: close: %s", s->path, sqlite3_errmsg(s->ro));
 	s->ro = NULL;
@@ -713,9 +978,15 @@ static void store_clear(gpointer data)
 	store *s = data;
 
 	store_close(s);
-	g_mutex_clear(&s->lock);
+	for (guint k = 0; k < MAX_SHARDS; k++) {
+		g_mutex_clear(&s->sh[k].lock);
+		g_mutex_clear(&s->sh[k].qlock);
+		g_cond_clear(&s->sh[k].qcond);
+		g_free(s->sh[k].path);
+	}
 	g_mutex_clear(&s->ckpt_lock);
 	g_cond_clear(&s->ckpt_cond);
+	g_free(s->ids);
 	g_free(s->path);
 }
 
@@ -728,13 +999,93 @@ static void store_unref(gpointer data)
 	g_atomic_rc_box_release_full(s, store_clear);
 }
 
+/* Open shard @k's writer and checkpointer connections: the schema (layout
+ * 2, unless shard 0 holds a first-layout database, which decides
+ * s->time_key), WAL mode, the prepared INSERT, the WAL hook. */
+static gboolean shard_open(store *s, guint k, const char *sync, GError **err)
+{
+	shard *h = &s->sh[k];
+	char *pragma;
+	int rc;
+
+	rc = sqlite3_open_v2(h->path, &h->db, SQLITE_OPEN_READWRITE |
+			     SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	/* NOMUTEX: h->db is only used under h->lock, s->ro only on the main
+	 * loop, so SQLite's own per-call mutexes would be pure cost. */
+	if (rc != SQLITE_OK) {
+		g_set_error(err, G_IO_ERROR, G_IO_ERROR_FAILED,
+			    "events.database: cannot open %s: %s", h->path,
+			    h->db ? sqlite3_errmsg(h->db) : sqlite3_errstr(rc));
+		return FALSE;
+	}
+	sqlite3_busy_timeout(h->db, 5000);
+	/* A database without user_version 2 but with an events table has the
+	 * first layout (sequential ids, events_received index): kept as is. */
+	if (k == 0)
+		s->time_key = query_int(h->db, "PRAGMA user_version") >= SCHEMA_VERSION ||
+			      query_int(h->db, "SELECT count(*) FROM sqlite_master WHERE "
+					"type = 'table' AND name = 'events'") == 0;
+	pragma = g_strdup_printf("PRAGMA synchronous=%s", sync);
+	if (!exec(h, h->db, pragma) ||
+	    !exec(h, h->db, s->time_key ? schema : "SELECT 1")) {
+		g_free(pragma);
+		g_set_error(err, G_IO_ERROR, G_IO_ERROR_FAILED,
+			    "events.database: cannot set up %s: %s", h->path,
+			    sqlite3_errmsg(h->db));
+		return FALSE;
+	}
+	g_free(pragma);
+	{
+		sqlite3_stmt *st = NULL;
+		const unsigned char *mode = NULL;
+		if (sqlite3_prepare_v2(h->db, "PRAGMA journal_mode=WAL", -1, &st,
+				       NULL) == SQLITE_OK &&
+		    sqlite3_step(st) == SQLITE_ROW)
+			mode = sqlite3_column_text(st, 0);
+		if (mode == NULL || g_ascii_strcasecmp((const char *)mode, "wal") != 0)
+			NM_WARNING(s->p, "%s: could not switch to WAL mode (%s)",
+				   h->path, mode ? (const char *)mode : "error");
+		sqlite3_finalize(st);
+	}
+	s->last_id = MAX(s->last_id, query_int(h->db, "SELECT max(id) FROM events"));
+	if (sqlite3_prepare_v2(h->db,
+			       "INSERT INTO events (id, received, time, source, host, "
+			       "facility, severity, app_name, procid, msgid, "
+			       "structured_data, text) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+			       -1, &h->insert, NULL) != SQLITE_OK) {
+		g_set_error(err, G_IO_ERROR, G_IO_ERROR_FAILED, "events: %s: %s",
+			    h->path, sqlite3_errmsg(h->db));
+		return FALSE;
+	}
+	/* checkpoints: the WAL hook replaces SQLite's autocheckpoint */
+	sqlite3_wal_hook(h->db, wal_hook, h);
+	rc = sqlite3_open_v2(h->path, &h->ckpt_db, SQLITE_OPEN_READWRITE |
+			     SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		g_set_error(err, G_IO_ERROR, G_IO_ERROR_FAILED,
+			    "events.database: cannot open %s for checkpoints: %s",
+			    h->path, h->ckpt_db ? sqlite3_errmsg(h->ckpt_db)
+						: sqlite3_errstr(rc));
+		return FALSE;
+	}
+	/* a connection learns that the file is in WAL mode when it first
+	 * reads it; until then a checkpoint is a no-op (log = -1) */
+	if (query_int(h->ckpt_db, "SELECT count(*) FROM sqlite_master") < 0) {
+		g_set_error(err, G_IO_ERROR, G_IO_ERROR_FAILED,
+			    "events.database: cannot read %s for checkpoints: %s",
+			    h->path, sqlite3_errmsg(h->ckpt_db));
+		return FALSE;
+	}
+	return TRUE;
+}
+
 static gboolean events_init(nm_plugin *p, const config_setting_t *conf,
 			    GError **err)
 {
 	store *s = g_atomic_rc_box_new0(store);
 	nm_sub_options opts = { 0 };
 	const char *sync = nm_conf_string(conf, "synchronous", "normal");
-	char *pragma;
+	guint n_shards;
 	int rc;
 
 	/* SQLite's memory statistics take a global mutex on every
@@ -743,7 +1094,14 @@ static gboolean events_init(nm_plugin *p, const config_setting_t *conf,
 	 * plugin (alert) has used SQLite already, this returns SQLITE_MISUSE
 	 * and the statistics stay on, which costs only speed. */
 	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-	g_mutex_init(&s->lock);
+	for (guint k = 0; k < MAX_SHARDS; k++) {
+		s->sh[k].s = s;
+		s->sh[k].index = k;
+		g_mutex_init(&s->sh[k].lock);
+		g_mutex_init(&s->sh[k].qlock);
+		g_cond_init(&s->sh[k].qcond);
+		g_queue_init(&s->sh[k].jobs);
+	}
 	g_mutex_init(&s->ckpt_lock);
 	g_cond_init(&s->ckpt_cond);
 	s->p = p;
@@ -760,56 +1118,37 @@ static gboolean events_init(nm_plugin *p, const config_setting_t *conf,
 	s->writer_checkpoints = nm_plugin_counter(p, "writer_checkpoints");
 	nm_plugin_set_data(p, s);
 
-	rc = sqlite3_open_v2(s->path, &s->db, SQLITE_OPEN_READWRITE |
-			     SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
-	/* NOMUTEX: s->db is only used under s->lock, s->ro only on the main
-	 * loop, so SQLite's own per-call mutexes would be pure cost. */
-	if (rc != SQLITE_OK) {
-		g_set_error(err, G_IO_ERROR, G_IO_ERROR_FAILED,
-			    "events.database: cannot open %s: %s", s->path,
-			    s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+	s->n_shards = 1;
+	s->sh[0].path = shard_path(s->path, 0);
+	if (!shard_open(s, 0, sync, err))
 		goto fail;
-	}
-	sqlite3_busy_timeout(s->db, 5000);
-	pragma = g_strdup_printf("PRAGMA synchronous=%s", sync);
-	/* A database without user_version 2 but with an events table has the
-	 * first layout (sequential ids, events_received index): kept as is. */
-	s->time_key = query_int(s->db, "PRAGMA user_version") >= SCHEMA_VERSION ||
-		      query_int(s->db, "SELECT count(*) FROM sqlite_master WHERE "
-				"type = 'table' AND name = 'events'") == 0;
-	if (!exec(s, s->db, pragma) ||
-	    !exec(s, s->db, s->time_key ? schema : "SELECT 1")) {
-		g_free(pragma);
-		g_set_error(err, G_IO_ERROR, G_IO_ERROR_FAILED,
-			    "events.database: cannot set up %s: %s", s->path,
-			    sqlite3_errmsg(s->db));
-		goto fail;
-	}
-	g_free(pragma);
-	{
-		sqlite3_stmt *st = NULL;
-		const unsigned char *mode = NULL;
-		if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode=WAL", -1, &st,
-				       NULL) == SQLITE_OK &&
-		    sqlite3_step(st) == SQLITE_ROW)
-			mode = sqlite3_column_text(st, 0);
-		if (mode == NULL || g_ascii_strcasecmp((const char *)mode, "wal") != 0)
-			NM_WARNING(p, "%s: could not switch to WAL mode (%s)",
-				   s->path, mode ? (const char *)mode : "error");
-		sqlite3_finalize(st);
-	}
-	if (!s->time_key)
+	if (s->time_key) {
+		n_shards = (guint)nm_conf_int(conf, "shards", DEFAULT_SHARDS);
+		/* never hide history: shard files beyond `shards` (written
+		 * with a larger setting) stay part of the store */
+		for (guint k = MAX_SHARDS; k-- > n_shards;) {
+			char *path = shard_path(s->path, k);
+			gboolean there = g_file_test(path, G_FILE_TEST_EXISTS);
+			g_free(path);
+			if (there) {
+				NM_WARNING(p, "%s: %u shard files exist, shards = %u: "
+					   "writing all %u", s->path, k + 1,
+					   n_shards, k + 1);
+				n_shards = k + 1;
+				break;
+			}
+		}
+	} else {
+		n_shards = 1;
 		NM_WARNING(p, "%s: first database layout (no time key): queries by "
-			   "time use the events_received index", s->path);
-	s->last_id = MAX(query_int(s->db, "SELECT max(id) FROM events"), 0);
-	if (sqlite3_prepare_v2(s->db,
-			       "INSERT INTO events (id, received, time, source, host, "
-			       "facility, severity, app_name, procid, msgid, "
-			       "structured_data, text) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-			       -1, &s->insert, NULL) != SQLITE_OK) {
-		g_set_error(err, G_IO_ERROR, G_IO_ERROR_FAILED, "events: %s: %s",
-			    s->path, sqlite3_errmsg(s->db));
-		goto fail;
+			   "time use the events_received index; not sharded",
+			   s->path);
+	}
+	for (guint k = 1; k < n_shards; k++) {
+		s->n_shards = k + 1;
+		s->sh[k].path = shard_path(s->path, k);
+		if (!shard_open(s, k, sync, err))
+			goto fail;
 	}
 	rc = sqlite3_open_v2(s->path, &s->ro, SQLITE_OPEN_READONLY |
 			     SQLITE_OPEN_NOMUTEX, NULL);
@@ -820,33 +1159,42 @@ static gboolean events_init(nm_plugin *p, const config_setting_t *conf,
 		goto fail;
 	}
 	sqlite3_busy_timeout(s->ro, 2000);
-	/* checkpoints: the WAL hook replaces SQLite's autocheckpoint */
-	sqlite3_wal_hook(s->db, wal_hook, s);
-	rc = sqlite3_open_v2(s->path, &s->ckpt_db, SQLITE_OPEN_READWRITE |
-			     SQLITE_OPEN_NOMUTEX, NULL);
-	if (rc != SQLITE_OK) {
-		g_set_error(err, G_IO_ERROR, G_IO_ERROR_FAILED,
-			    "events.database: cannot open %s for checkpoints: %s",
-			    s->path, s->ckpt_db ? sqlite3_errmsg(s->ckpt_db)
-						: sqlite3_errstr(rc));
-		goto fail;
-	}
-	/* a connection learns that the file is in WAL mode when it first
-	 * reads it; until then a checkpoint is a no-op (log = -1) */
-	if (query_int(s->ckpt_db, "SELECT count(*) FROM sqlite_master") < 0) {
-		g_set_error(err, G_IO_ERROR, G_IO_ERROR_FAILED,
-			    "events.database: cannot read %s for checkpoints: %s",
-			    s->path, sqlite3_errmsg(s->ckpt_db));
-		goto fail;
+	for (guint k = 1; k < s->n_shards; k++) {
+		/* attached with the main connection's flags: read-only */
+		sqlite3_stmt *st = NULL;
+		char *sql = g_strdup_printf("ATTACH DATABASE ? AS s%u", k);
+
+		rc = sqlite3_prepare_v2(s->ro, sql, -1, &st, NULL);
+		g_free(sql);
+		if (rc == SQLITE_OK) {
+			sqlite3_bind_text(st, 1, s->sh[k].path, -1, SQLITE_STATIC);
+			rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+		}
+		if (rc != SQLITE_OK) {
+			g_set_error(err, G_IO_ERROR, G_IO_ERROR_FAILED,
+				    "events.database: cannot attach %s for reading: %s",
+				    s->sh[k].path, sqlite3_errmsg(s->ro));
+			sqlite3_finalize(st);
+			goto fail;
+		}
+		sqlite3_finalize(st);
 	}
 	s->ckpt_thread = g_thread_try_new("events-ckpt", ckpt_main, s, err);
 	if (s->ckpt_thread == NULL)
 		goto fail;
+	for (guint k = 1; k < s->n_shards; k++) {
+		char name[16];
+
+		g_snprintf(name, sizeof name, "events-w%u", k);
+		s->sh[k].thread = g_thread_try_new(name, writer_main, &s->sh[k], err);
+		if (s->sh[k].thread == NULL)
+			goto fail;
+	}
 
 	opts.policy = NM_OVERFLOW_BLOCK;
 	opts.high_water = (guint)nm_conf_int(conf, "queue", 65536);
 	opts.block_timeout = nm_conf_duration(conf, "block_timeout", G_USEC_PER_SEC);
-	opts.max_batch = (guint)nm_conf_int(conf, "batch", 1024);
+	opts.max_batch = (guint)nm_conf_int(conf, "batch", 2048);
 	if (!nm_plugin_subscribe(p, "events", NM_MSG_MASK(NM_MSG_EVENT), &opts,
 				 deliver, s, err))
 		goto fail;
@@ -862,7 +1210,8 @@ static gboolean events_init(nm_plugin *p, const config_setting_t *conf,
 				    NM_TIMER_IN_POOL | NM_TIMER_NOW, retention,
 				    g_atomic_rc_box_acquire(s), store_unref);
 	nm_plugin_set_stats(p, events_stats, s);
-	NM_INFO(p, "storing events in %s", s->path);
+	NM_INFO(p, "storing events in %s (%u shard%s)", s->path, s->n_shards,
+		s->n_shards == 1 ? "" : "s");
 	return TRUE;
 fail:
 	store_close(s);
@@ -884,6 +1233,6 @@ static void events_shutdown(nm_plugin *p)
 }
 
 NM_PLUGIN_DEFINE(.name = "events", .version = "1.0",
-		 .description = "stores EVENT messages in SQLite; netmonctl events",
+		 .description = "stores EVENT messages in SQLite, sharded; netmonctl events",
 		 .config_keys = keys, .init = events_init,
 		 .shutdown = events_shutdown);

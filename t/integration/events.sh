@@ -1,7 +1,8 @@
 #!/bin/bash
 # events store end to end: a restart keeps the history; retention by age
 # and by size removes old rows; `netmonctl events` filters and argument
-# errors; WAL mode and indexes in the database file.
+# errors; WAL mode and indexes in the database file; the store sharded over
+# 2 files (events.db, events.db.shard1) reads as one, in arrival order.
 # Copyright (C) 2026 the netmon authors. GPL-2.0-or-later, see COPYING.
 . "$(dirname "$0")/lib.sh"
 
@@ -16,7 +17,7 @@ done
 
 PORT=$(free_port)
 
-plan 19
+plan 27
 
 conf() { # FILE EVENTS-BODY
 	cat >"$1" <<EOC
@@ -28,7 +29,8 @@ netmond = {
   log_level = "info";
   shutdown_timeout = 10;
 };
-syslog = { listen = ( { address = "127.0.0.1"; port = $PORT; protocol = "udp"; } ); };
+syslog = { listen = ( { address = "127.0.0.1"; port = $PORT; protocol = "udp"; },
+                     { address = "127.0.0.1"; port = $PORT; protocol = "tcp"; } ); };
 events = { $2 };
 EOC
 }
@@ -56,10 +58,16 @@ ok $? "netmond stops"
 [ "$(sqlite3 "$TMP/state/events.db" 'PRAGMA journal_mode')" = wal ]
 ok $? "the database is in WAL mode"
 DB="$TMP/state/events.db"
-[ "$(sqlite3 "$DB" "SELECT count(*) FROM sqlite_master WHERE type='index' AND name IN ('events_host','events_severity')")" = 2 ] &&
-	[ "$(sqlite3 "$DB" 'PRAGMA user_version')" = 2 ] &&
-	[ "$(sqlite3 "$DB" 'SELECT count(*) FROM events WHERE id >= received AND id < received + 10000000')" = 200 ]
-ok $? "indexes on host and severity; the rowid is the time key (µs when stored)"
+# both shards (a batch of 64 or more is split, so the 200 may be in either)
+both() { sqlite3 "$DB" "ATTACH '$DB.shard1' AS s1; SELECT (SELECT $1 FROM main.events) + (SELECT $1 FROM s1.events)"; }
+layout() { # FILE
+	[ "$(sqlite3 "$1" "SELECT count(*) FROM sqlite_master WHERE type='index' AND name IN ('events_host','events_severity')")" = 2 ] &&
+		[ "$(sqlite3 "$1" 'PRAGMA user_version')" = 2 ] && [ "$(sqlite3 "$1" 'PRAGMA journal_mode')" = wal ]
+}
+layout "$DB" && layout "$DB.shard1" &&
+	[ "$(both "count(*)")" = 200 ] &&
+	[ "$(both "count(*) FILTER (WHERE id >= received AND id < received + 10000000)")" = 200 ]
+ok $? "2 shard files, each with the indexes on host and severity, WAL; the rowid is the time key (µs when stored)"
 # the statements netmonctl events prepares for --since and --host
 plan_of() { sqlite3 "$DB" "EXPLAIN QUERY PLAN SELECT * FROM (SELECT id, text FROM events WHERE 1 AND $1 ORDER BY id DESC LIMIT 10) ORDER BY id"; }
 plan_of "id >= 5 AND received >= 5" | grep -q 'SEARCH events USING INTEGER PRIMARY KEY (rowid>?)' &&
@@ -98,6 +106,46 @@ ctl events --colour >"$TMP/e.out" 2>&1
 ok $? "an unknown argument is an error" || diag "$(cat "$TMP/e.out")"
 stop
 
+# --- shards: a TCP burst is split over both files, read back as one ---
+SH="$TMP/sh.db"
+conf "$TMP/s.conf" "database = \"$SH\"; max_age = 0;"
+start "$TMP/s.conf"
+seq 1 20000 | logger --server 127.0.0.1 --port "$PORT" --tcp --rfc3164 -t burst -p local0.notice
+wait_for 120 sh -c "[ \$($NETMONCTL -s $SOCK stats --json | jq '.plugins.events.details.rows') = 20000 ]"
+ok $? "20000 events over TCP stored ($(rows) rows, $(stat_of '.plugins.events.details.shards') shards)"
+n0=$(sqlite3 "$SH" 'SELECT count(*) FROM events')
+n1=$(sqlite3 "$SH.shard1" 'SELECT count(*) FROM events')
+[ "$n0" -gt 0 ] && [ "$n1" -gt 0 ] && [ $((n0 + n1)) = 20000 ] &&
+	[ "$(sqlite3 "$SH" "ATTACH '$SH.shard1' AS s1; SELECT count(DISTINCT id) FROM (SELECT id FROM main.events UNION ALL SELECT id FROM s1.events)")" = 20000 ]
+ok $? "both shards written ($n0 + $n1 rows), time keys unique across them"
+ctl events --limit 20000 --json | jq -r '.[].text' >"$TMP/burst.out"
+seq 1 20000 | cmp -s - "$TMP/burst.out" &&
+	[ "$(ctl events --limit 3 --json | jq -r 'map(.text) | join(",")')" = "19998,19999,20000" ]
+ok $? "netmonctl events merges the shards in arrival order (--limit 20000 and 3)" || diag "$(seq 1 20000 | diff - "$TMP/burst.out" | head -5)"
+H=$(ctl events --limit 1 --json | jq -r '.[0].host')
+[ "$(ctl events --host "$H" --severity notice --since 1h --limit 100000 --json | jq length)" = 20000 ] &&
+	[ "$(ctl events --grep 1999 --json | jq length)" = 12 ]
+ok $? "--host, --severity, --since and --grep cover both shards"
+half=$(( $(stat_of '.plugins.events.details.data_bytes') / 2 ))
+stop
+conf "$TMP/s1.conf" "database = \"$SH\"; max_age = 0; shards = 1;"
+start "$TMP/s1.conf"
+[ "$(rows)" = 20000 ] && [ "$(stat_of '.plugins.events.details.shards')" = 2 ]
+ok $? "shards = 1 with 2 shard files on disk still reads and writes both ($(rows) rows)"
+stop
+# retention by size cuts both shards at the same time key: what is left is
+# the newest K..20000 without a gap
+conf "$TMP/s2.conf" "database = \"$SH\"; max_age = 0; max_size = $half; retention_interval = 0.5;"
+start "$TMP/s2.conf"
+wait_for 30 sh -c "[ \$($NETMONCTL -s $SOCK stats --json | jq '.plugins.events.details.data_bytes') -le $half ]"
+ctl events --limit 20000 --json | jq -r '.[].text' >"$TMP/left.out"
+k=$(head -1 "$TMP/left.out")
+[ "$k" -gt 1 ] && seq "$k" 20000 | cmp -s - "$TMP/left.out" &&
+	[ "$(sqlite3 "$SH" 'SELECT count(*) FROM events')" -gt 0 ] &&
+	[ "$(sqlite3 "$SH.shard1" 'SELECT count(*) FROM events')" -gt 0 ]
+ok $? "retention by size over 2 shards keeps the newest $(wc -l <"$TMP/left.out") without a gap (max_size $half)"
+stop
+
 # --- a database of the first layout (sequential ids, events_received) ---
 OLD="$TMP/old.db"
 now=$(( $(date +%s) * 1000000 ))
@@ -111,6 +159,21 @@ wait_for 10 sh -c "[ \$($NETMONCTL -s $SOCK stats --json | jq '.plugins.events.d
 [ "$(ctl events --since 1h --json | jq -r 'map(.text) | join(",")')" = "a minute ago,just now" ] &&
 	[ "$(ctl events --host old --json | jq length)" = 2 ]
 ok $? "a first-layout database is kept and queried by its received index" || diag "$(ctl events --since 1h)"
+[ "$(stat_of '.plugins.events.details.shards')" = 1 ] && [ ! -e "$OLD.shard1" ]
+ok $? "and not sharded"
+stop
+
+# --- a single-file database of the time-key layout (before shards) ---
+ONE="$TMP/one.db"
+sqlite3 "$ONE" "CREATE TABLE events (id INTEGER PRIMARY KEY, received INTEGER NOT NULL, time INTEGER NOT NULL, source TEXT NOT NULL, host TEXT NOT NULL, facility INTEGER NOT NULL, severity INTEGER NOT NULL, app_name TEXT NOT NULL, procid TEXT NOT NULL, msgid TEXT NOT NULL, structured_data TEXT NOT NULL, text TEXT NOT NULL);
+CREATE INDEX events_host ON events(host); CREATE INDEX events_severity ON events(severity); PRAGMA user_version = 2;
+INSERT INTO events VALUES ($((now - 60000000)), $((now - 60000000)), 0, 'udp', 'one', 1, 6, 'a', '', '', '', 'single file');"
+conf "$TMP/one.conf" "database = \"$ONE\"; max_age = 0;"
+start "$TMP/one.conf"
+logger --server 127.0.0.1 --port "$PORT" --udp --rfc3164 -t new "sharded now"
+wait_for 10 sh -c "[ \$($NETMONCTL -s $SOCK stats --json | jq '.plugins.events.details.rows') = 2 ]"
+[ "$(ctl events --since 1h --json | jq -r 'map(.text) | join(",")')" = "single file,sharded now" ] && [ -e "$ONE.shard1" ]
+ok $? "a single-file time-key database opens, gains a second shard, and reads as one" || diag "$(ctl events --since 1h)"
 stop
 
 # --- retention by age ---
