@@ -1331,13 +1331,17 @@ nm_snmp_walk_step nm_snmp_walk_classify(const nm_snmp_oid *root,
 	if (vb->type == SNMP_ENDOFMIBVIEW || vb->type == SNMP_NOSUCHOBJECT ||
 	    vb->type == SNMP_NOSUCHINSTANCE)
 		return NM_SNMP_WALK_END;
+	/* compared here, not with snmp_oidtree_compare()/snmp_oid_compare():
+	 * this runs for every varbind of a walk */
 	if (vb->name_length <= root->len ||
-	    snmp_oidtree_compare(root->name, root->len, vb->name,
-				 vb->name_length) != 0)
+	    memcmp(vb->name, root->name, root->len * sizeof(oid)) != 0)
 		return NM_SNMP_WALK_END;
-	if (snmp_oid_compare(vb->name, vb->name_length, prev, prev_len) <= 0)
-		return NM_SNMP_WALK_LOOP;
-	return NM_SNMP_WALK_ROW;
+	for (size_t i = 0; i < vb->name_length && i < prev_len; i++) {
+		if (vb->name[i] != prev[i])
+			return vb->name[i] > prev[i] ? NM_SNMP_WALK_ROW
+						     : NM_SNMP_WALK_LOOP;
+	}
+	return vb->name_length > prev_len ? NM_SNMP_WALK_ROW : NM_SNMP_WALK_LOOP;
 }
 
 /* ------------------------------------------------------------------ */

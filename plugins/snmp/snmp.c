@@ -1004,7 +1004,7 @@ done:
 
 static void publish_results(target *t)
 {
-	GPtrArray *out = g_ptr_array_new();
+	GPtrArray *out = g_ptr_array_sized_new(64);
 	gboolean restarted = FALSE;
 	const nm_snmp_number *up = &g_array_index(t->scalar_vals, nm_snmp_number, 0);
 
