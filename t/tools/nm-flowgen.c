@@ -12,7 +12,7 @@
  *              [-r RECORDS] [--rate PPS] [-d DOMAIN] [-S SRCADDR]
  *              [--sampling N] [--data-first] [--layout 1|2] [--ipv6]
  *              [--tcp] [--no-template] [--write DIR] [--seed N]
- *              [--burst N] [--senders N] [--pool N] [--timing]
+ *              [--burst N] [--senders N] [--pool N] [--gso] [--timing]
  *   nm-flowgen --flood N [--sources K] [--rate PPS] [-H ..] [-p ..]
  *
  * --flood: instead, send N malformed v9/IPFIX datagrams, round robin from
@@ -40,7 +40,11 @@
  * time. --senders N: N threads, each its own socket (so its own source
  * port), observation domain (source ID, v5 engine ID) -d + i and sequence
  * numbers, sending its share of the -n data datagrams (and its own
- * templates) at rate/N; the totals printed are the sum. --timing appends
+ * templates) at rate/N; the totals printed are the sum. --gso: each run
+ * of equal-length datagrams in a batch goes to the kernel as one UDP GSO
+ * message (UDP_SEGMENT, Linux >= 4.18), which splits it into the very
+ * same datagrams for about two thirds of the sender's CPU per datagram
+ * (collectors see no difference; nothing sets UDP_GRO). --timing appends
  * "seconds S": the wall time from the common start to the last datagram
  * handed to the kernel, so a benchmark can tell the rate it reached.
  *
@@ -56,6 +60,7 @@
 #include <unistd.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <arpa/inet.h>
 
 #include <glib.h>
@@ -503,7 +508,7 @@ static gboolean pool_build(pool *pl, gen *g, guint64 n, guint64 c0, int nrec,
 typedef struct {
 	const pool *pl;
 	int fd;
-	gboolean tcp;
+	gboolean tcp, gso;
 	guint32 domain;
 	guint64 count;        /* datagrams to send, templates included */
 	gdouble pps;          /* its pace, datagrams/s; 0: as fast as it can */
@@ -557,9 +562,18 @@ static gboolean send_stream(int fd, struct iovec iov[2])
 	return TRUE;
 }
 
+/* Room for one UDP_SEGMENT control message (a 16-bit segment size). */
+typedef union {
+	struct cmsghdr align;
+	char c[CMSG_SPACE(sizeof(guint16))];
+} gso_ctl;
+
 /* Thread body: send s->count datagrams of the pool in batches of s->burst
  * (sendmmsg(2), each datagram two iovecs: the sender's patched header copy
- * and the shared sets), each batch due at t0 + sent / pps. */
+ * and the shared sets), each batch due at t0 + sent / pps. With s->gso,
+ * runs of equal-length datagrams of a batch go as one message each (UDP
+ * GSO, the UDP_SEGMENT control message: the kernel splits it into the same
+ * datagrams, at a fraction of the sender's cost per datagram). */
 static gpointer sender_run(gpointer data)
 {
 	sender *s = data;
@@ -568,6 +582,7 @@ static gpointer sender_run(gpointer data)
 	guint8 *hdrs = g_malloc((gsize)s->burst * 24);
 	struct iovec *iov = g_new0(struct iovec, (gsize)s->burst * 2);
 	struct mmsghdr *mm = g_new0(struct mmsghdr, s->burst);
+	gso_ctl *ctl = g_new0(gso_ctl, s->burst);
 	guint32 seq = 0;
 
 	sleep_until(&s->t0);
@@ -590,16 +605,37 @@ static gpointer sender_run(gpointer data)
 			iov[2 * i].iov_len = hl;
 			iov[2 * i + 1].iov_base = pl->store + d->off + hl;
 			iov[2 * i + 1].iov_len = d->len - hl;
-			memset(&mm[i], 0, sizeof mm[i]);
-			mm[i].msg_hdr.msg_iov = &iov[2 * i];
-			mm[i].msg_hdr.msg_iovlen = 2;
+		}
+		int nmsg = 0;
+		for (int i = 0; i < nb; nmsg++) {
+			gsize len = iov[2 * i].iov_len + iov[2 * i + 1].iov_len;
+			int j = i + 1;
+			/* at most 64 segments and 65,000 octets in one GSO message */
+			while (s->gso && j < nb && j - i < 64 && (gsize)(j - i + 1) * len <= 65000 &&
+			       iov[2 * j].iov_len + iov[2 * j + 1].iov_len == len)
+				j++;
+			memset(&mm[nmsg], 0, sizeof mm[nmsg]);
+			mm[nmsg].msg_hdr.msg_iov = &iov[2 * i];
+			mm[nmsg].msg_hdr.msg_iovlen = (size_t)(2 * (j - i));
+			if (j - i > 1) {
+				struct cmsghdr *cm;
+				guint16 gs = (guint16)len;
+				mm[nmsg].msg_hdr.msg_control = ctl[nmsg].c;
+				mm[nmsg].msg_hdr.msg_controllen = sizeof ctl[nmsg].c;
+				cm = CMSG_FIRSTHDR(&mm[nmsg].msg_hdr);
+				cm->cmsg_level = SOL_UDP;
+				cm->cmsg_type = UDP_SEGMENT;
+				cm->cmsg_len = CMSG_LEN(sizeof gs);
+				memcpy(CMSG_DATA(cm), &gs, sizeof gs);
+			}
+			i = j;
 		}
 		if (s->tcp) {
 			for (int i = 0; i < nb && !s->failed; i++)
 				s->failed = !send_stream(s->fd, &iov[2 * i]);
 		} else {
-			for (int done = 0, refused = 0; done < nb;) {
-				int r = sendmmsg(s->fd, mm + done, (unsigned)(nb - done), 0);
+			for (int done = 0, refused = 0; done < nmsg;) {
+				int r = sendmmsg(s->fd, mm + done, (unsigned)(nmsg - done), 0);
 				if (r < 0 && (errno == EINTR || (errno == ECONNREFUSED && !refused++)))
 					continue;  /* an earlier ICMP error, reported once */
 				if (r <= 0) {
@@ -625,6 +661,7 @@ static gpointer sender_run(gpointer data)
 	g_free(hdrs);
 	g_free(iov);
 	g_free(mm);
+	g_free(ctl);
 	return NULL;
 }
 
@@ -660,7 +697,7 @@ int main(int argc, char **argv)
 	gint nsenders = 1, pool_max = 4096;
 	gdouble rate = 0;
 	gboolean data_first = FALSE, ipv6 = FALSE, tcp = FALSE, no_template = FALSE;
-	gboolean timing = FALSE;
+	gboolean timing = FALSE, gso = FALSE;
 	GOptionEntry opts[] = {
 		{ "host", 'H', 0, G_OPTION_ARG_STRING, &host, "collector (loopback only)", "ADDR" },
 		{ "port", 'p', 0, G_OPTION_ARG_INT, &port, "collector port", "N" },
@@ -683,6 +720,7 @@ int main(int argc, char **argv)
 		{ "burst", 0, 0, G_OPTION_ARG_INT, &burst, "datagrams per sendmmsg call (UDP, 1..1024)", "N" },
 		{ "senders", 0, 0, G_OPTION_ARG_INT, &nsenders, "sending threads, each its own source port and domain (1..64)", "N" },
 		{ "pool", 0, 0, G_OPTION_ARG_INT, &pool_max, "datagrams encoded ahead; longer runs repeat them (default 4096)", "N" },
+		{ "gso", 0, 0, G_OPTION_ARG_NONE, &gso, "send runs of equal datagrams as UDP GSO messages (UDP_SEGMENT)", NULL },
 		{ "timing", 0, 0, G_OPTION_ARG_NONE, &timing, "append \"seconds S\": the send phase's wall time", NULL },
 		{ NULL }
 	};
@@ -721,8 +759,8 @@ int main(int argc, char **argv)
 		g_free(host);
 		return rc;
 	}
-	if (burst < 1 || burst > 1024 || (tcp && burst != 1)) {
-		fprintf(stderr, "nm-flowgen: --burst must be 1..1024 (1 with --tcp)\n");
+	if (burst < 1 || burst > 1024 || (tcp && (burst != 1 || gso))) {
+		fprintf(stderr, "nm-flowgen: --burst must be 1..1024 (1 with --tcp; no --gso with --tcp)\n");
 		return 2;
 	}
 	if (nsenders < 1 || nsenders > 64 || (nsenders > 1 && (tcp || sampling > 1 || write_dir != NULL)) ||
@@ -768,7 +806,13 @@ int main(int argc, char **argv)
 		s->fd = open_sender(&dst, dlen, srcaddr != NULL ? &src : NULL, slen, tcp);
 		if (s->fd < 0)
 			return 1;
+		int zero = 0;   /* no GSO by default; fails on kernels without it */
+		if (gso && setsockopt(s->fd, SOL_UDP, UDP_SEGMENT, &zero, sizeof zero) != 0) {
+			perror("nm-flowgen: --gso: UDP_SEGMENT");
+			return 1;
+		}
 		s->tcp = tcp;
+		s->gso = gso;
 		s->domain = (guint32)domain + (guint32)i;
 		s->count = (guint64)npk / (guint64)nsenders + ((guint64)i < (guint64)npk % (guint64)nsenders ? 1 : 0) +
 			(version != 5 && !no_template ? 1 : 0);
