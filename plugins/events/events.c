@@ -7,8 +7,8 @@
  * (`queue` messages) is the bounded queue in front of the writers, and the
  * subscription's own worker thread runs deliver(): each delivery batch (up
  * to `batch` events, default 2048) gets its time keys, is cut into one
- * slice per shard, and each slice is one transaction through one prepared
- * INSERT. When the
+ * slice per shard, and each slice is one transaction through prepared
+ * multi-row INSERT OR ROLLBACK statements (see write_rows()). When the
  * queue stays full past block_timeout the bus refuses and the publisher
  * counts the drop (syslog's "dropped"); nothing is lost silently.
  *
@@ -62,6 +62,7 @@
 #define DEFAULT_SHARDS 2
 #define MAX_JOBS 4                /* slices queued per shard writer */
 #define SPLIT_MIN 64              /* smaller batches are not cut */
+#define ROWS_PER_INSERT 16        /* rows per multi-row INSERT statement */
 
 typedef struct store store;
 
@@ -80,7 +81,8 @@ typedef struct {
 	char *path;
 	GMutex lock;           /* guards db, insert, closed */
 	sqlite3 *db;           /* writer */
-	sqlite3_stmt *insert;
+	sqlite3_stmt *insert;       /* one row */
+	sqlite3_stmt *insert_multi; /* ROWS_PER_INSERT rows */
 	gboolean closed;
 	sqlite3 *ckpt_db;      /* the checkpointer's connection, its thread only */
 	gboolean ckpt_pending; /* under s->ckpt_lock */
@@ -178,24 +180,38 @@ static gboolean exec(shard *h, sqlite3 *db, const char *sql)
 	return TRUE;
 }
 
-static gboolean insert_one(shard *h, const nm_event *ev, gint64 id, gint64 now)
+/* Bind row @r (0-based) of a multi-row INSERT: the 12 columns of @ev. */
+static void bind_row(sqlite3_stmt *st, int r, const nm_event *ev, gint64 id,
+		     gint64 now)
 {
-	sqlite3_stmt *st = h->insert;
+	int b = r * 12;
+
+	sqlite3_bind_int64(st, b + 1, id);
+	sqlite3_bind_int64(st, b + 2, now);
+	sqlite3_bind_int64(st, b + 3, ev->base.time);
+	sqlite3_bind_text(st, b + 4, ev->source, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, b + 5, ev->host, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, b + 6, ev->facility);
+	sqlite3_bind_int(st, b + 7, ev->severity);
+	sqlite3_bind_text(st, b + 8, ev->app_name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, b + 9, ev->procid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, b + 10, ev->msgid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, b + 11, ev->structured_data, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, b + 12, ev->text, -1, SQLITE_STATIC);
+}
+
+/* Insert @n (1 or ROWS_PER_INSERT) rows through the matching prepared
+ * statement. The strings are the messages' own (SQLITE_STATIC: the
+ * messages outlive the step; every parameter is bound again next time). */
+static gboolean insert_rows(shard *h, const nm_event *const *evs,
+			    const gint64 *ids, guint n, gint64 now)
+{
+	sqlite3_stmt *st = n == 1 ? h->insert : h->insert_multi;
 	int rc;
 
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, now);
-	sqlite3_bind_int64(st, 3, ev->base.time);
-	sqlite3_bind_text(st, 4, ev->source, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, ev->host, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 6, ev->facility);
-	sqlite3_bind_int(st, 7, ev->severity);
-	sqlite3_bind_text(st, 8, ev->app_name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 9, ev->procid, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 10, ev->msgid, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 11, ev->structured_data, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 12, ev->text, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st); /* every parameter is bound again next time */
+	for (guint r = 0; r < n; r++)
+		bind_row(st, (int)r, evs[r], ids[r], now);
+	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
 		NM_ERROR(h->s->p, "%s: insert: %s", h->path, sqlite3_errmsg(h->db));
@@ -205,12 +221,19 @@ static gboolean insert_one(shard *h, const nm_event *ev, gint64 id, gint64 now)
 }
 
 /* Store @n messages with time keys @ids, received at @now (µs), in shard
- * @h: one transaction. Any thread; takes h->lock. */
+ * @h: one transaction, ROWS_PER_INSERT rows per statement (the rest one by
+ * one). The statements are INSERT OR ROLLBACK: SQLite needs no statement
+ * journal for them (a multi-row INSERT OR ABORT writes one, a temporary
+ * file, per statement), and a failing row rolls the whole transaction
+ * back: the slice is counted in write_errors. Any thread; takes h->lock. */
 static void write_rows(shard *h, nm_msg *const *msgs, const gint64 *ids,
 		       guint n, gint64 now)
 {
 	store *s = h->s;
-	guint stored = 0;
+	const nm_event *evs[ROWS_PER_INSERT];
+	gint64 evids[ROWS_PER_INSERT];
+	guint k = 0, events = 0;
+	gboolean ok = TRUE;
 
 	if (n == 0)
 		return;
@@ -225,18 +248,28 @@ static void write_rows(shard *h, nm_msg *const *msgs, const gint64 *ids,
 		g_mutex_unlock(&h->lock);
 		return;
 	}
-	for (guint i = 0; i < n; i++) {
+	for (guint i = 0; i < n && ok; i++) {
 		const nm_event *ev = nm_msg_as_event(msgs[i]);
-		if (ev != NULL && insert_one(h, ev, ids[i], now))
-			stored++;
+		if (ev == NULL)
+			continue;   /* not an EVENT: counted below */
+		events++;
+		evs[k] = ev;
+		evids[k++] = ids[i];
+		if (k == ROWS_PER_INSERT) {
+			ok = insert_rows(h, evs, evids, k, now);
+			k = 0;
+		}
 	}
-	if (exec(h, h->db, "COMMIT")) {
-		nm_counter_add(s->stored, stored);
+	for (guint r = 0; r < k && ok; r++)
+		ok = insert_rows(h, evs + r, evids + r, 1, now);
+	if (ok && exec(h, h->db, "COMMIT")) {
+		nm_counter_add(s->stored, events);
 		nm_counter_add(s->transactions, 1);
-		if (stored < n)
-			nm_counter_add(s->write_errors, n - stored);
+		if (events < n)
+			nm_counter_add(s->write_errors, n - events);
 	} else {
-		if (!exec(h, h->db, "ROLLBACK"))
+		/* OR ROLLBACK has ended the transaction already */
+		if (!sqlite3_get_autocommit(h->db) && !exec(h, h->db, "ROLLBACK"))
 			NM_ERROR(s->p, "%s: rollback failed", h->path);
 		nm_counter_add(s->write_errors, n);
 	}
@@ -958,9 +991,9 @@ static void store_close(store *s)
 
 		g_mutex_lock(&h->lock);
 		h->closed = TRUE;
-		if (h->insert != NULL)
-			sqlite3_finalize(h->insert);
-		h->insert = NULL;
+		sqlite3_finalize(h->insert);   /* NULL is a no-op */
+		sqlite3_finalize(h->insert_multi);
+		h->insert = h->insert_multi = NULL;
 		if (h->db != NULL && sqlite3_close(h->db) != SQLITE_OK)
 			NM_ERROR(s->p, "%s: close: %s", h->path, sqlite3_errmsg(h->db));
 		h->db = NULL;
@@ -1048,14 +1081,23 @@ static gboolean shard_open(store *s, guint k, const char *sync, GError **err)
 		sqlite3_finalize(st);
 	}
 	s->last_id = MAX(s->last_id, query_int(h->db, "SELECT max(id) FROM events"));
-	if (sqlite3_prepare_v2(h->db,
-			       "INSERT INTO events (id, received, time, source, host, "
-			       "facility, severity, app_name, procid, msgid, "
-			       "structured_data, text) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-			       -1, &h->insert, NULL) != SQLITE_OK) {
-		g_set_error(err, G_IO_ERROR, G_IO_ERROR_FAILED, "events: %s: %s",
-			    h->path, sqlite3_errmsg(h->db));
-		return FALSE;
+	{
+		GString *sql = g_string_new("INSERT OR ROLLBACK INTO events (id, "
+			"received, time, source, host, facility, severity, app_name, "
+			"procid, msgid, structured_data, text) VALUES "
+			"(?,?,?,?,?,?,?,?,?,?,?,?)");
+		rc = sqlite3_prepare_v2(h->db, sql->str, -1, &h->insert, NULL);
+		for (int r = 1; r < ROWS_PER_INSERT; r++)
+			g_string_append(sql, ",(?,?,?,?,?,?,?,?,?,?,?,?)");
+		if (rc == SQLITE_OK)
+			rc = sqlite3_prepare_v2(h->db, sql->str, -1,
+						&h->insert_multi, NULL);
+		g_string_free(sql, TRUE);
+		if (rc != SQLITE_OK) {
+			g_set_error(err, G_IO_ERROR, G_IO_ERROR_FAILED,
+				    "events: %s: %s", h->path, sqlite3_errmsg(h->db));
+			return FALSE;
+		}
 	}
 	/* checkpoints: the WAL hook replaces SQLite's autocheckpoint */
 	sqlite3_wal_hook(h->db, wal_hook, h);
