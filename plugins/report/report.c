@@ -372,7 +372,10 @@ static void report_shutdown(nm_plugin *p)
 
 	if (c == NULL)
 		return;
-	/* A generation job may still run on the pool: let it finish. */
+	/* A generation job may still run on the pool: it stops at its next
+	 * graph (a full run under load can take tens of seconds, and SIGTERM
+	 * must not wait for it), and we wait for that. */
+	rp_site_cancel(c->site);
 	g_mutex_lock(&c->lock);
 	while (c->busy)
 		g_cond_wait(&c->idle, &c->lock);

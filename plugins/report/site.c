@@ -418,13 +418,17 @@ static void draw_graphs(rp_site *s, host_info *h, gint64 now)
 		GPtrArray *files;
 		gint64 last = -1;
 
+		if (g_atomic_int_get(&s->cancel))
+			break;
 		if (e->def == NULL)
 			continue;
 		files = rp_graphdef_files(e->def, &src);
 		for (guint k = 0; k < files->len; k++)
 			last = MAX(last, rp_rrd_last(files->pdata[k]));
 		g_ptr_array_unref(files);
-		for (guint k = 0; k < G_N_ELEMENTS(periods); k++) {
+		for (guint k = 0; k < G_N_ELEMENTS(periods) &&
+				  !g_atomic_int_get(&s->cancel);
+		     k++) {
 			const period *p = &periods[k];
 			char *rel = image_rel(e, p, ext);
 			char *out = g_build_filename(hostdir, rel, NULL);
@@ -948,6 +952,11 @@ static gboolean write_interfaces(rp_site *s, GPtrArray *hosts, gint64 now,
 	return ok;
 }
 
+void rp_site_cancel(rp_site *s)
+{
+	g_atomic_int_set(&s->cancel, 1);
+}
+
 gboolean rp_site_generate(rp_site *s, gint64 now, const rp_extras *extras,
 			  GError **err)
 {
@@ -966,6 +975,13 @@ gboolean rp_site_generate(rp_site *s, gint64 now, const rp_extras *extras,
 	hosts = scan(s);
 	for (guint i = 0; ok && i < hosts->len; i++) {
 		draw_graphs(s, hosts->pdata[i], now);
+		/* Cancelled (shutdown): the pages not reached stay as the
+		 * previous run wrote them; a host page is not rewritten with
+		 * graphs this run did not draw. */
+		if (g_atomic_int_get(&s->cancel)) {
+			g_ptr_array_unref(hosts);
+			return TRUE;
+		}
 		ok = write_host(s, hosts->pdata[i], now, err);
 	}
 	ok = ok && write_interfaces(s, hosts, now, err) &&

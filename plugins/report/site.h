@@ -44,6 +44,7 @@ typedef struct {
 	char *last_error;     /**< last graph/page error, or NULL */
 	GMutex lock;          /**< guards the counters and last_error */
 	GHashTable *drawn_last; /**< image path → gint64* max last update */
+	gint cancel;          /**< atomic; set by rp_site_cancel() */
 } rp_site;
 
 /** Extra sections for the index (JSON text from other plugins' control
@@ -67,6 +68,13 @@ void rp_site_free(rp_site *s);
  *  worker thread. Not to be called concurrently for one site. */
 gboolean rp_site_generate(rp_site *s, gint64 now, const rp_extras *extras,
 			  GError **err);
+
+/** Ask a generation running on another thread to stop at the next graph:
+ *  rp_site_generate() then returns TRUE at once without writing the pages
+ *  it has not reached (the previous run's pages stay). For shutdown: a
+ *  full run draws every graph and can take many seconds. Thread-safe;
+ *  there is no way back (the site is about to be freed). */
+void rp_site_cancel(rp_site *s);
 
 /** Render a JSON array of objects (or an object holding one) as an HTML
  *  table into @out; FALSE (nothing appended) when @json is not that. */

@@ -382,6 +382,25 @@ static void test_site(void)
 	g_assert_cmpuint(s->drawn, ==, drawn);
 	g_assert_cmpuint(s->skipped, ==, 8);
 	rp_site_free(s);
+
+	/* Cancelled (as at shutdown): no graph is drawn and no page written;
+	 * generate still succeeds (it is not an error). */
+	g_free(out);
+	out = g_build_filename(tmpdir, "site-cancelled", NULL);
+	s = rp_site_new(rrd, out, inv, "Test site", "png", 60, 400, 120,
+			load_defs(), NULL);
+	rp_site_cancel(s);
+	g_assert_true(rp_site_generate(s, now, NULL, &err));
+	g_assert_no_error(err);
+	g_assert_cmpuint(s->drawn, ==, 0);
+	g_assert_cmpuint(s->errors, ==, 0);
+	path = g_build_filename(out, "index.html", NULL);
+	g_assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
+	g_free(path);
+	path = g_build_filename(out, "hosts", "r1", "day.html", NULL);
+	g_assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
+	g_free(path);
+	rp_site_free(s);
 	g_free(rrd);
 	g_free(out);
 	g_free(inv);
