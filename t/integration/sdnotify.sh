@@ -80,14 +80,16 @@ rm -f "$SOCK"
 : >"$TMP/jlog"
 JS=$(stat -c '%d:%i' "$TMP/jlog")
 JOURNAL_STREAM=$JS spawn PID "$NETMOND" -f -C "$TMP/n.conf" 2>>"$TMP/jlog"
-wait_for 15 test -S "$SOCK"
+# (the "started" notice comes just after the control socket appears: wait
+# for the notice itself, or a SIGTERM in between leaves no such line)
+wait_for 15 grep -q 'core: netmond .* started' "$TMP/jlog"
 kill -TERM "$PID"
 wait_exit "$PID" 20
 grep -q '^<5>core: netmond .* started' "$TMP/jlog" && ! grep -q '^20[0-9][0-9]-' "$TMP/jlog"
 ok $? "stderr is the journal stream: lines carry <priority>, no time stamp ($(head -1 "$TMP/jlog"))"
 rm -f "$SOCK"
 spawn PID "$NETMOND" -f -C "$TMP/n.conf" 2>"$TMP/slog"
-wait_for 15 test -S "$SOCK"
+wait_for 15 grep -q 'core: netmond .* started' "$TMP/slog"
 kill -TERM "$PID"
 wait_exit "$PID" 20
 grep -q '^20[0-9-]*T[0-9:]*[-+][0-9]* notice: core: netmond .* started' "$TMP/slog"
