@@ -121,7 +121,11 @@ ok $? "its socket is closed (EOF), no connection is left and the log says why" |
 send_tls() {
 	local port=$1 app=$2
 	shift 2
-	printf '<13>Mar 15 11:00:00 h %s: over tls\n' "$app" |
+	# stdin stays open 1 s after the message: at EOF s_client closes at
+	# once, and on a loaded machine that could come before netmond had
+	# read the client's certificate (the refusal then logged as a broken
+	# pipe instead of its reason)
+	{ printf '<13>Mar 15 11:00:00 h %s: over tls\n' "$app"; sleep 1; } |
 		timeout 10 openssl s_client -connect "127.0.0.1:$port" -CAfile "$C/ca.pem" \
 			-no_ign_eof -quiet "$@" >/dev/null 2>&1
 }
