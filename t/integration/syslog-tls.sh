@@ -126,7 +126,7 @@ send_tls() {
 	# read the client's certificate (the refusal then logged as a broken
 	# pipe instead of its reason)
 	{ printf '<13>Mar 15 11:00:00 h %s: over tls\n' "$app"; sleep 1; } |
-		timeout 10 openssl s_client -connect "127.0.0.1:$port" -CAfile "$C/ca.pem" \
+		timeout 30 openssl s_client -connect "127.0.0.1:$port" -CAfile "$C/ca.pem" \
 			-no_ign_eof -quiet "$@" >/dev/null 2>&1
 }
 count_app() { ctl events --limit 100 --json | jq "[.[] | select(.app_name == \"$1\")] | length"; }
