@@ -147,7 +147,9 @@ ok $? "-t reports a bad graph definition with file:line" || diag "$(cat "$TMP/t.
 spawn PID "$NETMOND" -f -C "$TMP/netmond.conf" 2>"$TMP/netmond.log"
 wait_for 10 test -S "$SOCK"
 ok $? "netmond starts with the report plugin" || diag "$(tail -20 "$TMP/netmond.log")"
-wait_for 60 sh -c "[ \"\$($NETMONCTL -s $SOCK stats --json | jq '.plugins.report.details.runs')\" -ge 2 ]"
+# (two full runs: about 100 graphs; under ASan on a loaded 2-core machine
+# that has taken over 3 minutes)
+wait_for 120 sh -c "[ \"\$($NETMONCTL -s $SOCK stats --json | jq '.plugins.report.details.runs')\" -ge 2 ]"
 ok $? "the site is generated (two runs)" || diag "$(tail -20 "$TMP/netmond.log")"
 [ "$(stat_of '.plugins.report.details.errors')" = 0 ]
 ok $? "without errors" || diag "$(stat_of '.plugins.report.details.last_error')"
