@@ -570,9 +570,11 @@ nm_bus_subscribe(nm_bus *bus, const char *name, guint32 type_mask,
 	s->user_data = user_data;
 	s->attached = TRUE;
 
-	char *tname = g_strconcat("bus:", name, NULL);
+	/* Linux keeps 15 bytes of a thread's name and refuses a longer one
+	 * (then top -H shows "netmond"): cut "bus:<plugin>:<name>" to fit */
+	char tname[16];
+	g_snprintf(tname, sizeof tname, "bus:%s", name);
 	s->thread = g_thread_try_new(tname, worker_main, s, err);
-	g_free(tname);
 	if (s->thread == NULL) {
 		g_rw_lock_writer_unlock(&bus->lock);
 		g_mutex_clear(&s->lock);

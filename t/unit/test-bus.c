@@ -571,6 +571,43 @@ mk_type(nm_msg_type t)
 	}
 }
 
+/* A subscription's worker thread is named "bus:<name>", cut to the 15
+ * bytes Linux keeps (a longer name was refused and the thread showed as
+ * "netmond" in top -H). */
+static void
+test_thread_name(void)
+{
+	nm_bus *bus = nm_bus_new();
+	rec r;
+	gboolean found = FALSE;
+	GDir *dir;
+	const char *tid;
+
+	rec_init(&r);
+	sub(bus, "events:a-long-subscription", NM_MSG_MASK_ALL, NULL, &r);
+	/* the new thread names itself once it runs: look for up to 10 s */
+	for (int tries = 0; !found && tries < 1000; tries++) {
+		dir = g_dir_open("/proc/self/task", 0, NULL);
+		g_assert_nonnull(dir);
+		while ((tid = g_dir_read_name(dir)) != NULL) {
+			char *path = g_strdup_printf("/proc/self/task/%s/comm", tid);
+			char *comm = NULL;
+
+			if (g_file_get_contents(path, &comm, NULL, NULL) &&
+			    strcmp(g_strchomp(comm), "bus:events:a-lo") == 0)
+				found = TRUE;
+			g_free(comm);
+			g_free(path);
+		}
+		g_dir_close(dir);
+		if (!found)
+			g_usleep(10000);
+	}
+	g_assert_true(found);
+	nm_bus_free(bus);
+	rec_clear(&r);
+}
+
 static void
 test_type_mask(void)
 {
@@ -1179,6 +1216,7 @@ main(int argc, char **argv)
 	g_test_add_func("/bus/counters", test_counters);
 	g_test_add_func("/bus/latency", test_latency);
 	g_test_add_func("/bus/type-mask", test_type_mask);
+	g_test_add_func("/bus/thread-name", test_thread_name);
 	g_test_add_func("/bus/refcount", test_refcount);
 	g_test_add_func("/bus/reattach", test_reattach);
 	g_test_add_func("/bus/detach-waits", test_detach_waits);
