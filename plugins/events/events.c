@@ -47,6 +47,8 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -61,6 +63,7 @@
 #define MAX_SHARDS 8              /* SQLite attaches at most 10 by default */
 #define DEFAULT_SHARDS 2
 #define MAX_JOBS 4                /* slices queued per shard writer */
+#define DEFAULT_WRITER_NICE 5     /* see lower_priority() */
 #define SPLIT_MIN 64              /* smaller batches are not cut */
 #define ROWS_PER_INSERT 16        /* rows per multi-row INSERT statement */
 
@@ -112,6 +115,9 @@ struct store {
 	gboolean ckpt_stop;
 	gint64 max_age;        /* µs, 0: none */
 	gint64 max_size;       /* bytes, 0: none */
+	int base_nice;         /* netmond's main thread niceness at init */
+	int writer_nice;       /* `writer_nice`: added for the store's threads */
+	gboolean delivery_niced; /* deliver() only: its thread was lowered */
 	nm_counter *stored, *transactions, *write_errors, *deleted;
 	nm_counter *checkpoints, *writer_checkpoints;
 };
@@ -147,6 +153,9 @@ static const nm_conf_key keys[] = {
 	  .min = 1, .max = 100000,
 	  .help = "most events per delivered batch (one transaction per shard)" },
 	{ .name = "synchronous", .kind = NM_CONF_STRING, .choices = sync_modes },
+	{ .name = "writer_nice", .kind = NM_CONF_INT, .has_range = TRUE,
+	  .min = 0, .max = 19,
+	  .help = "niceness added to the store's threads; 0: netmond's own" },
 	{ .name = NULL }
 };
 
@@ -276,12 +285,32 @@ static void write_rows(shard *h, nm_msg *const *msgs, const gint64 *ids,
 	g_mutex_unlock(&h->lock);
 }
 
+/* Lower the calling thread's CPU priority to netmond's niceness +
+ * `writer_nice` (Linux: a thread has its own nice value, setpriority(2) on
+ * its tid). The store's threads (delivery, writers, checkpointer) then
+ * yield a busy CPU to the receivers on the main loop, whose socket buffers
+ * lose datagrams when read late, while the bus queue absorbs the backlog.
+ * Absolute, so calling it again is harmless; a failure (e.g. a reload that
+ * asks for less than before, which needs CAP_SYS_NICE) is logged once per
+ * thread at debug level and changes nothing else. */
+static void lower_priority(store *s)
+{
+	int want = MIN(s->base_nice + s->writer_nice, 19);
+
+	if (s->writer_nice == 0)
+		return;
+	if (setpriority(PRIO_PROCESS, (id_t)gettid(), want) != 0)
+		NM_DEBUG(s->p, "writer_nice: setpriority(%d): %s", want,
+			 g_strerror(errno));
+}
+
 /* Writer thread of shard k >= 1: writes the queued slices in order; on
  * stop, writes what is queued and returns. */
 static gpointer writer_main(gpointer data)
 {
 	shard *h = data;
 
+	lower_priority(h->s);
 	for (;;) {
 		job *j;
 
@@ -338,6 +367,11 @@ static void deliver(nm_msg *const *msgs, guint n, gpointer data)
 	gint64 now = g_get_real_time();
 	guint shards = n >= SPLIT_MIN ? s->n_shards : 1;
 
+	if (!s->delivery_niced) {
+		lower_priority(s);
+		s->delivery_niced = TRUE;
+	}
+
 	if (n > s->ids_cap) {
 		g_free(s->ids);
 		s->ids_cap = MAX(n, 1024);
@@ -363,6 +397,7 @@ static gpointer ckpt_main(gpointer data)
 {
 	store *s = data;
 
+	lower_priority(s);
 	for (;;) {
 		gboolean due[MAX_SHARDS] = { FALSE };
 		gboolean any = FALSE;
@@ -1152,6 +1187,11 @@ static gboolean events_init(nm_plugin *p, const config_setting_t *conf,
 		s->path = g_build_filename(nm_plugin_state_dir(p), "events.db", NULL);
 	s->max_age = nm_conf_duration(conf, "max_age", (gint64)30 * 86400 * G_USEC_PER_SEC);
 	s->max_size = nm_conf_int(conf, "max_size", 0);
+	s->writer_nice = (int)nm_conf_int(conf, "writer_nice", DEFAULT_WRITER_NICE);
+	errno = 0;
+	s->base_nice = getpriority(PRIO_PROCESS, 0);  /* this (main) thread */
+	if (s->base_nice == -1 && errno != 0)
+		s->base_nice = 0;
 	s->stored = nm_plugin_counter(p, "stored");
 	s->transactions = nm_plugin_counter(p, "transactions");
 	s->write_errors = nm_plugin_counter(p, "write_errors");

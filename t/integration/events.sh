@@ -17,7 +17,7 @@ done
 
 PORT=$(free_port)
 
-plan 28
+plan 30
 
 conf() { # FILE EVENTS-BODY
 	cat >"$1" <<EOC
@@ -128,12 +128,24 @@ H=$(ctl events --limit 1 --json | jq -r '.[0].host')
 [ "$(ctl events --host "$H" --severity notice --since 1h --limit 1000 --json | jq 'map(.text) | join(",")')" = "$(jq -n "[range(19001; 20001) | tostring] | join(\",\")")" ] &&
 	[ "$(ctl events --grep 1999 --json | jq length)" = 12 ]
 ok $? "--host, --severity, --since and --grep cover both shards" || diag "grep: $(ctl events --grep 1999 --json | jq length)"
+# niceness of netmond's threads: "comm=nice" for each, e.g. "events-w1=5"
+nices() { for t in /proc/"$PID"/task/*; do printf '%s=%s\n' "$(cat "$t/comm")" "$(awk '{print $19}' "$t/stat")"; done; }
+nices >"$TMP/nice.out"
+base=$(awk '{print $19}' /proc/"$PID"/stat)   # the main loop's (receivers')
+w=$((base + 5 > 19 ? 19 : base + 5))
+grep -qx "events-w1=$w" "$TMP/nice.out" && grep -qx "events-ckpt=$w" "$TMP/nice.out" &&
+	grep -qx "bus:events:even=$w" "$TMP/nice.out"
+ok $? "writer_nice 5 (default): the store's writer, checkpointer and delivery threads run at nice $w, the main loop (receivers) at $base" || diag "$(cat "$TMP/nice.out")"
 half=$(( $(stat_of '.plugins.events.details.data_bytes') / 2 ))
 stop
-conf "$TMP/s1.conf" "database = \"$SH\"; max_age = 0; shards = 1;"
+conf "$TMP/s1.conf" "database = \"$SH\"; max_age = 0; shards = 1; writer_nice = 0;"
 start "$TMP/s1.conf"
 [ "$(rows)" = 20000 ] && [ "$(stat_of '.plugins.events.details.shards')" = 2 ]
 ok $? "shards = 1 with 2 shard files on disk still reads and writes both ($(rows) rows)"
+nices >"$TMP/nice.out"
+base=$(awk '{print $19}' /proc/"$PID"/stat)
+grep -qx "events-w1=$base" "$TMP/nice.out" && grep -qx "events-ckpt=$base" "$TMP/nice.out"
+ok $? "writer_nice = 0 leaves the store's writer and checkpointer at netmond's own niceness" || diag "$(cat "$TMP/nice.out")"
 stop
 # retention by size cuts both shards at the same time key: what is left is
 # the newest K..20000 without a gap
