@@ -297,7 +297,7 @@ static void lower_priority(store *s)
 {
 	int want = MIN(s->base_nice + s->writer_nice, 19);
 
-	if (s->writer_nice == 0)
+	if (getpriority(PRIO_PROCESS, (id_t)gettid()) == want)
 		return;
 	if (setpriority(PRIO_PROCESS, (id_t)gettid(), want) != 0)
 		NM_DEBUG(s->p, "writer_nice: setpriority(%d): %s", want,
