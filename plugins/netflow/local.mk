@@ -16,9 +16,10 @@ t_unit_test_netflow_LDFLAGS = $(AM_LDFLAGS) -export-dynamic -no-install
 t_tools_nm_flowgen_SOURCES = t/tools/nm-flowgen.c
 t_tools_nm_flowgen_LDADD = $(GLIB_LIBS)
 TESTS += t/unit/test-netflow t/integration/netflow.sh \
-	t/integration/netflow-softflowd.sh t/integration/netflow-flood.sh
+	t/integration/netflow-softflowd.sh t/integration/netflow-flood.sh \
+	t/integration/netflow-rx.sh
 EXTRA_DIST += t/integration/netflow.sh t/integration/netflow-softflowd.sh \
-	t/integration/netflow-flood.sh \
+	t/integration/netflow-flood.sh t/integration/netflow-rx.sh \
 	plugins/netflow/README contrib/bench/netflow t/fuzz/corpus/netflow \
 	t/data/netflow/mkpcap.py t/data/netflow/mkregress.py
 ## `make bench-netflow`: pure decode benchmark (records/s) and nfcapd comparison.

@@ -8,12 +8,25 @@
  * observation domain) present in the batch. Records are aggregated
  * (agg.c) and published as METRICs every interval; `netmonctl flows top`
  * reports top talkers. Templates are persisted in state_dir.
- * Everything runs on the main loop thread. See README for the settings.
+ *
+ * Threads: each UDP listener has a receive thread of its own ("nf-rx")
+ * that waits in poll(), reads with recvmmsg, decodes, aggregates and
+ * publishes (nm_plugin_publish_batch is thread-safe), so nothing the main
+ * loop runs (other plugins' timers and watches, the interval's rotation,
+ * stats, control commands) delays the reading of a UDP socket. The
+ * template cache and the aggregator are not thread-safe: np->lock guards
+ * them (receive threads hold it while they decode and aggregate one
+ * recvmmsg batch; the main thread for TCP input, the interval's end,
+ * stats and `flows top`). Messages are published outside the lock.
+ * Shutdown stops the threads (an eventfd wakes them) and joins them
+ * before anything is freed. See README for the settings.
  */
 #include <errno.h>
 #include <netdb.h>
 #include <string.h>
 #include <unistd.h>
+#include <poll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
@@ -27,10 +40,24 @@
 #define VLEN 64              /* datagrams per recvmmsg */
 #define DGRAM_MAX 65536
 #define MAX_TCP_CONNS 64
-#define READS_PER_WAKEUP 16  /* recvmmsg calls before yielding to the loop */
+#define READS_PER_WAKEUP 16  /* TCP: not used; UDP: stop checked this often */
+#define RX_POLL_MS 1000      /* receive thread's poll timeout: socket drops
+				read at least this often */
 #define FLUSH_RECORDS 65536  /* records decoded before a batch is flushed early */
 
 typedef struct nf_plugin nf_plugin;
+
+/* What one reader (a UDP receive thread, or the main thread for TCP)
+ * decodes into: the datagram buffers of a recvmmsg batch and the records
+ * and (exporter, domain) groups of the current batch. */
+typedef struct {
+	guint8 *bufs;            /* VLEN x DGRAM_MAX (UDP only) */
+	struct mmsghdr msgs[VLEN];
+	struct iovec iov[VLEN];
+	struct sockaddr_storage from[VLEN];
+	nf_output out;           /* every record of the current batch */
+	GArray *groups;          /* nf_group, reused per batch */
+} nf_batch;
 
 typedef struct {
 	nf_plugin *np;
@@ -41,11 +68,16 @@ typedef struct {
 	nm_ip peer;
 	guint8 *buf;         /* TCP: bytes of an incomplete message */
 	gsize have;
-	guint32 drops;       /* UDP: kernel's drop count (SO_MEMINFO) seen last */
+	guint32 drops;       /* UDP: kernel's drop count (SO_MEMINFO) seen last;
+				receive thread only */
+	GThread *thread;     /* UDP: the receive thread */
+	int stop_fd;         /* UDP: eventfd written to stop the thread, or -1 */
+	gint stop;           /* UDP: atomic, set before stop_fd is written */
+	nf_batch *batch;     /* UDP: the receive thread's */
 } nf_sock;
 
 /* The records of one (exporter, observation domain) in the current
- * batch: np->out.recs[start .. start + n) while they are contiguous (the
+ * batch: b->out.recs[start .. start + n) while they are contiguous (the
  * usual case: one exporter per socket burst), else gathered in @extra. */
 typedef struct {
 	nm_ip exporter;
@@ -72,12 +104,8 @@ struct nf_plugin {
 	gboolean persist;
 	char *template_file;
 	guint64 saved_templates; /* sum of template counters at the last save */
-	guint8 *bufs;            /* VLEN x DGRAM_MAX */
-	struct mmsghdr msgs[VLEN];
-	struct iovec iov[VLEN];
-	struct sockaddr_storage from[VLEN];
-	nf_output out;           /* every record of the current batch */
-	GArray *groups;          /* nf_group, reused per batch */
+	GMutex lock;             /* guards cache and agg (see the top) */
+	nf_batch *tcp_batch;     /* the main thread's, for IPFIX over TCP */
 	nm_counter *c_datagrams, *c_records, *c_malformed, *c_misses,
 		   *c_seq_gaps, *c_batches, *c_recv_errors, *c_unknown_exporter,
 		   *c_tcp_conns, *c_socket_drops;
@@ -215,15 +243,15 @@ static const char *exporter_name(nf_plugin *np, const nm_ip *ip, char *buf,
 /* ------------------------------------------------------------------ */
 /* Decoding and publishing                                             */
 
-/* Note that np->out.recs[start .. start + n) came from (@ex, @domain). */
-static void add_to_group(nf_plugin *np, const nm_ip *ex, guint32 domain,
+/* Note that b->out.recs[start .. start + n) came from (@ex, @domain). */
+static void add_to_group(nf_batch *b, const nm_ip *ex, guint32 domain,
 			 guint start, guint n)
 {
 	nf_group *g = NULL;
-	const nm_flow_record *recs = np->out.recs;
+	const nm_flow_record *recs = b->out.recs;
 
-	for (guint i = 0; i < np->groups->len; i++) {
-		nf_group *x = &g_array_index(np->groups, nf_group, i);
+	for (guint i = 0; i < b->groups->len; i++) {
+		nf_group *x = &g_array_index(b->groups, nf_group, i);
 		if (x->domain == domain && x->exporter.family == ex->family &&
 		    memcmp(x->exporter.addr, ex->addr, 16) == 0) {
 			g = x;
@@ -233,7 +261,7 @@ static void add_to_group(nf_plugin *np, const nm_ip *ex, guint32 domain,
 	if (g == NULL) {
 		nf_group ng = { .exporter = *ex, .domain = domain, .start = start,
 				.n = n };
-		g_array_append_val(np->groups, ng);
+		g_array_append_val(b->groups, ng);
 		return;
 	}
 	if (g->extra == NULL && g->start + g->n == start) {
@@ -249,18 +277,18 @@ static void add_to_group(nf_plugin *np, const nm_ip *ex, guint32 domain,
 }
 
 /* Decode one datagram/message from @ex and account it; its records are
- * appended to np->out (the batch), no copy. */
-static void handle_packet(nf_plugin *np, const nm_ip *ex, const guint8 *buf,
-			  gsize len, gint64 now)
+ * appended to b->out (the batch), no copy. Caller holds np->lock. */
+static void handle_packet(nf_plugin *np, nf_batch *b, const nm_ip *ex,
+			  const guint8 *buf, gsize len, gint64 now)
 {
 	nf_counters before = { 0 };
 	const nf_counters *ctr = nf_cache_counters(np->cache, ex);
-	guint start = np->out.n;
+	guint start = b->out.n;
 	gboolean ok;
 
 	if (ctr != NULL)
 		before = *ctr;
-	ok = nf_decode(np->cache, ex, buf, len, now, &np->out);
+	ok = nf_decode(np->cache, ex, buf, len, now, &b->out);
 	nm_counter_add(np->c_datagrams, 1);
 	ctr = nf_cache_counters(np->cache, ex);
 	if (ctr == NULL) {
@@ -271,24 +299,24 @@ static void handle_packet(nf_plugin *np, const nm_ip *ex, const guint8 *buf,
 	nm_counter_add(np->c_malformed, ctr->malformed - before.malformed);
 	nm_counter_add(np->c_misses, ctr->template_misses - before.template_misses);
 	nm_counter_add(np->c_seq_gaps, ctr->seq_gaps - before.seq_gaps);
-	if (np->out.n == start)
+	if (b->out.n == start)
 		return;
-	nm_counter_add(np->c_records, np->out.n - start);
-	add_to_group(np, ex, np->out.domain, start, np->out.n - start);
+	nm_counter_add(np->c_records, b->out.n - start);
+	add_to_group(b, ex, b->out.domain, start, b->out.n - start);
 }
 
-/* Publish and aggregate what the current batch decoded, then empty it. */
-static void flush_groups(nf_plugin *np, gint64 now)
+/* Aggregate what the current batch @b decoded and make its FLOW messages
+ * (appended to @msgs, which the caller publishes after unlocking), then
+ * empty the batch. Caller holds np->lock. */
+static void flush_groups(nf_plugin *np, nf_batch *b, gint64 now, GPtrArray *msgs)
 {
-	GPtrArray *msgs = g_ptr_array_new();
-
-	for (guint i = 0; i < np->groups->len; i++) {
-		nf_group *g = &g_array_index(np->groups, nf_group, i);
+	for (guint i = 0; i < b->groups->len; i++) {
+		nf_group *g = &g_array_index(b->groups, nf_group, i);
 		char buf[64];
 		const char *name = exporter_name(np, &g->exporter, buf, sizeof buf);
 		const nm_flow_record *recs = g->extra != NULL
 			? (const nm_flow_record *)g->extra->data
-			: np->out.recs + g->start;
+			: b->out.recs + g->start;
 		guint n = g->extra != NULL ? g->extra->len : g->n;
 
 		nf_agg_add(np->agg, name, recs, n);
@@ -300,13 +328,54 @@ static void flush_groups(nf_plugin *np, gint64 now)
 		if (g->extra != NULL)
 			g_array_unref(g->extra);
 	}
-	g_array_set_size(np->groups, 0);
-	nf_output_reset(&np->out);
-	if (msgs->len > 0) {
-		nm_plugin_publish_batch(np->p, (nm_msg *const *)msgs->pdata, msgs->len);
-		nm_counter_add(np->c_batches, msgs->len);
-	}
+	g_array_set_size(b->groups, 0);
+	nf_output_reset(&b->out);
+}
+
+/* Publish the FLOW messages flush_groups() made (outside np->lock: a
+ * BLOCK subscriber may make this wait) and empty @msgs. */
+static void publish_msgs(nf_plugin *np, GPtrArray *msgs)
+{
+	if (msgs->len == 0)
+		return;
+	nm_plugin_publish_batch(np->p, (nm_msg *const *)msgs->pdata, msgs->len);
+	nm_counter_add(np->c_batches, msgs->len);
+	g_ptr_array_set_size(msgs, 0);
+}
+
+/* flush_groups() then publish_msgs(); takes np->lock itself (main thread). */
+static void flush_now(nf_plugin *np, nf_batch *b, gint64 now)
+{
+	GPtrArray *msgs = g_ptr_array_new();
+
+	g_mutex_lock(&np->lock);
+	flush_groups(np, b, now, msgs);
+	g_mutex_unlock(&np->lock);
+	publish_msgs(np, msgs);
 	g_ptr_array_free(msgs, TRUE);
+}
+
+static nf_batch *batch_new(gboolean udp)
+{
+	nf_batch *b = g_new0(nf_batch, 1);
+
+	b->groups = g_array_new(FALSE, FALSE, sizeof(nf_group));
+	if (udp)
+		b->bufs = g_malloc((gsize)VLEN * DGRAM_MAX);
+	return b;
+}
+
+static void batch_free(nf_batch *b)
+{
+	if (b == NULL)
+		return;
+	for (guint i = 0; i < b->groups->len; i++)
+		if (g_array_index(b->groups, nf_group, i).extra != NULL)
+			g_array_unref(g_array_index(b->groups, nf_group, i).extra);
+	g_array_unref(b->groups);
+	nf_output_clear(&b->out);
+	g_free(b->bufs);
+	g_free(b);
 }
 
 /* Count datagrams the kernel dropped on @s (receive buffer full) since
@@ -324,60 +393,113 @@ static void note_drops(nf_sock *s)
 	s->drops = mi[SK_MEMINFO_DROPS];
 }
 
-/* Every second: drop counts of the UDP sockets (also read after each
- * burst of reads, but drops after the last datagram show up only here). */
-static nm_run_status on_drops_timer(nm_plugin *p, nm_timer *t, gint64 due,
-				    gpointer data)
+/* Read what @s holds: recvmmsg batches until the socket is empty (or a
+ * stop is asked for); each batch decoded and aggregated under np->lock
+ * and published after. Receive thread only. */
+static void read_udp(nf_sock *s, GPtrArray *msgs)
 {
-	nf_plugin *np = data;
-
-	(void)p;
-	(void)t;
-	(void)due;
-	for (guint i = 0; i < np->socks->len; i++)
-		note_drops(np->socks->pdata[i]);
-	return NM_RUN_DONE;
-}
-
-static gboolean on_udp(gint fd, GIOCondition cond, gpointer data)
-{
-	nf_sock *s = data;
 	nf_plugin *np = s->np;
+	nf_batch *b = s->batch;
 
-	(void)cond;
-	for (int round = 0; round < READS_PER_WAKEUP; round++) {
+	for (guint round = 0; ; round++) {
+		if (round % READS_PER_WAKEUP == READS_PER_WAKEUP - 1 &&
+		    g_atomic_int_get(&s->stop))
+			break;
 		for (int i = 0; i < VLEN; i++) {
-			np->iov[i].iov_base = np->bufs + (gsize)i * DGRAM_MAX;
-			np->iov[i].iov_len = DGRAM_MAX;
-			memset(&np->msgs[i].msg_hdr, 0, sizeof np->msgs[i].msg_hdr);
-			np->msgs[i].msg_hdr.msg_iov = &np->iov[i];
-			np->msgs[i].msg_hdr.msg_iovlen = 1;
-			np->msgs[i].msg_hdr.msg_name = &np->from[i];
-			np->msgs[i].msg_hdr.msg_namelen = sizeof np->from[i];
-			np->msgs[i].msg_len = 0;
+			b->iov[i].iov_base = b->bufs + (gsize)i * DGRAM_MAX;
+			b->iov[i].iov_len = DGRAM_MAX;
+			memset(&b->msgs[i].msg_hdr, 0, sizeof b->msgs[i].msg_hdr);
+			b->msgs[i].msg_hdr.msg_iov = &b->iov[i];
+			b->msgs[i].msg_hdr.msg_iovlen = 1;
+			b->msgs[i].msg_hdr.msg_name = &b->from[i];
+			b->msgs[i].msg_hdr.msg_namelen = sizeof b->from[i];
+			b->msgs[i].msg_len = 0;
 		}
-		int n = recvmmsg(fd, np->msgs, VLEN, MSG_DONTWAIT, NULL);
+		int n = recvmmsg(s->fd, b->msgs, VLEN, MSG_DONTWAIT, NULL);
 		if (n < 0) {
 			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
 				nm_counter_add(np->c_recv_errors, 1);
 			break;
 		}
 		gint64 now = g_get_real_time();
+		g_mutex_lock(&np->lock);
 		for (int i = 0; i < n; i++) {
 			nm_ip ex;
-			ip_from_sockaddr(&ex, &np->from[i]);
-			if (ex.family == 0 || (np->msgs[i].msg_hdr.msg_flags & MSG_TRUNC))
+			ip_from_sockaddr(&ex, &b->from[i]);
+			if (ex.family == 0 || (b->msgs[i].msg_hdr.msg_flags & MSG_TRUNC))
 				continue;
-			handle_packet(np, &ex, np->iov[i].iov_base, np->msgs[i].msg_len, now);
-			if (np->out.n >= FLUSH_RECORDS)
-				flush_groups(np, now);  /* bounds the batch's memory */
+			handle_packet(np, b, &ex, b->iov[i].iov_base, b->msgs[i].msg_len, now);
+			if (b->out.n >= FLUSH_RECORDS)
+				flush_groups(np, b, now, msgs);  /* bounds the batch's memory */
 		}
-		flush_groups(np, now);
+		flush_groups(np, b, now, msgs);
+		g_mutex_unlock(&np->lock);
+		publish_msgs(np, msgs);
 		if (n < VLEN)
 			break;
 	}
-	note_drops(s);
-	return G_SOURCE_CONTINUE;
+}
+
+/* A UDP listener's receive thread: waits for datagrams or the stop
+ * eventfd, reads, and notes the kernel's drop count after each read and
+ * at least every RX_POLL_MS. Returns when s->stop is set. */
+static gpointer rx_thread(gpointer data)
+{
+	nf_sock *s = data;
+	nf_plugin *np = s->np;
+	GPtrArray *msgs = g_ptr_array_new();
+	struct pollfd pf[2] = { { .fd = s->fd, .events = POLLIN },
+				{ .fd = s->stop_fd, .events = POLLIN } };
+
+	while (!g_atomic_int_get(&s->stop)) {
+		int r = poll(pf, 2, RX_POLL_MS);
+		if (r < 0) {
+			if (errno != EINTR) {
+				nm_counter_add(np->c_recv_errors, 1);
+				g_usleep(10000);  /* no busy loop on a lasting error */
+			}
+			continue;
+		}
+		if (r > 0 && (pf[0].revents & (POLLIN | POLLERR)) != 0)
+			read_udp(s, msgs);
+		note_drops(s);
+	}
+	g_ptr_array_free(msgs, TRUE);
+	return NULL;
+}
+
+/* Start @s's receive thread (UDP). FALSE with @err set if it cannot. */
+static gboolean rx_start(nf_sock *s, GError **err)
+{
+	s->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (s->stop_fd < 0) {
+		g_set_error(err, G_IO_ERROR, g_io_error_from_errno(errno),
+			    "netflow: eventfd: %s", g_strerror(errno));
+		return FALSE;
+	}
+	s->batch = batch_new(TRUE);
+	s->thread = g_thread_try_new("nf-rx", rx_thread, s, err);
+	return s->thread != NULL;
+}
+
+/* Stop and join @s's receive thread, if it runs. Main thread. What is
+ * still queued in the socket is not read (the socket closes next). */
+static void rx_stop(nf_sock *s)
+{
+	guint64 one = 1;
+
+	if (s->thread != NULL) {
+		g_atomic_int_set(&s->stop, 1);
+		if (write(s->stop_fd, &one, sizeof one) != (ssize_t)sizeof one)
+			NM_WARNING(s->np->p, "eventfd write: %s", g_strerror(errno));
+		g_thread_join(s->thread);
+		s->thread = NULL;
+	}
+	if (s->stop_fd >= 0 && close(s->stop_fd) != 0)
+		NM_DEBUG(s->np->p, "close: %s", g_strerror(errno));
+	s->stop_fd = -1;
+	batch_free(s->batch);
+	s->batch = NULL;
 }
 
 static void sock_close(nf_sock *s)
@@ -386,6 +508,7 @@ static void sock_close(nf_sock *s)
 
 	if (s->watch != 0)
 		nm_plugin_remove_watch(np->p, s->watch);
+	rx_stop(s);
 	if (s->fd >= 0 && close(s->fd) != 0)
 		NM_DEBUG(np->p, "close: %s", g_strerror(errno));
 	g_ptr_array_remove(np->socks, s);
@@ -404,6 +527,7 @@ static gboolean on_tcp(gint fd, GIOCondition cond, gpointer data)
 {
 	nf_sock *s = data;
 	nf_plugin *np = s->np;
+	nf_batch *b = np->tcp_batch;
 	gint64 now = g_get_real_time();
 
 	(void)cond;
@@ -414,7 +538,7 @@ static gboolean on_tcp(gint fd, GIOCondition cond, gpointer data)
 		if (r <= 0) {
 			if (r < 0)
 				nm_counter_add(np->c_recv_errors, 1);
-			flush_groups(np, now);
+			flush_now(np, b, now);
 			sock_close(s);
 			return G_SOURCE_REMOVE;
 		}
@@ -425,21 +549,25 @@ static gboolean on_tcp(gint fd, GIOCondition cond, gpointer data)
 			if (ver != 10 || mlen < 16) {
 				/* Not IPFIX: count and drop the connection, the
 				 * stream cannot be re-synchronised. */
-				handle_packet(np, &s->peer, s->buf, s->have, now);
-				flush_groups(np, now);
+				g_mutex_lock(&np->lock);
+				handle_packet(np, b, &s->peer, s->buf, s->have, now);
+				g_mutex_unlock(&np->lock);
+				flush_now(np, b, now);
 				sock_close(s);
 				return G_SOURCE_REMOVE;
 			}
 			if (s->have < mlen)
 				break;
-			handle_packet(np, &s->peer, s->buf, mlen, now);
-			if (np->out.n >= FLUSH_RECORDS)
-				flush_groups(np, now);
+			g_mutex_lock(&np->lock);
+			handle_packet(np, b, &s->peer, s->buf, mlen, now);
+			g_mutex_unlock(&np->lock);
+			if (b->out.n >= FLUSH_RECORDS)
+				flush_now(np, b, now);
 			memmove(s->buf, s->buf + mlen, s->have - mlen);
 			s->have -= mlen;
 		}
 	}
-	flush_groups(np, now);
+	flush_now(np, b, now);
 	return G_SOURCE_CONTINUE;
 }
 
@@ -474,6 +602,7 @@ static gboolean on_accept(gint fd, GIOCondition cond, gpointer data)
 		s->np = np;
 		s->fd = c;
 		s->tcp = TRUE;
+		s->stop_fd = -1;
 		s->buf = g_malloc(DGRAM_MAX);
 		ip_from_sockaddr(&s->peer, &ss);
 		s->watch = nm_plugin_add_watch(np->p, c, G_IO_IN | G_IO_HUP | G_IO_ERR,
@@ -501,12 +630,20 @@ static gboolean open_listener(nf_plugin *np, const char *spec, gboolean tcp,
 	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) != 0)
 		goto fail;
 	if (!tcp) {
-		int sz = (int)np->rcvbuf;
-		/* FORCE needs CAP_NET_ADMIN; fall back to the capped one. */
+		int sz = (int)np->rcvbuf, got = 0;
+		socklen_t gl = sizeof got;
+		/* FORCE needs CAP_NET_ADMIN; fall back to the one capped by
+		 * net.core.rmem_max. The kernel doubles the value for its
+		 * bookkeeping (socket(7)) and reports the doubled size. */
 		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof sz) != 0 &&
 		    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof sz) != 0)
 			NM_WARNING(np->p, "%s: SO_RCVBUF %d: %s", spec, sz,
 				   g_strerror(errno));
+		else if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &got, &gl) == 0 &&
+			 got / 2 < sz)
+			NM_WARNING(np->p, "%s: receive_buffer %d asked, the kernel "
+				   "gave %d (net.core.rmem_max caps it without "
+				   "CAP_NET_ADMIN)", spec, sz, got / 2);
 	}
 	if (bind(fd, res->ai_addr, res->ai_addrlen) != 0)
 		goto fail;
@@ -519,8 +656,14 @@ static gboolean open_listener(nf_plugin *np, const char *spec, gboolean tcp,
 	s->fd = fd;
 	s->tcp = tcp;
 	s->listener = tcp;
-	s->watch = nm_plugin_add_watch(np->p, fd, G_IO_IN, tcp ? on_accept : on_udp, s);
+	s->stop_fd = -1;
 	g_ptr_array_add(np->socks, s);
+	if (tcp) {
+		s->watch = nm_plugin_add_watch(np->p, fd, G_IO_IN, on_accept, s);
+	} else if (!rx_start(s, err)) {
+		g_prefix_error(err, "%s/udp: ", spec);
+		return FALSE;  /* sock_close() in shutdown closes fd */
+	}
 	NM_INFO(np->p, "listening on %s/%s", spec, tcp ? "tcp" : "udp");
 	return TRUE;
 fail:
@@ -536,7 +679,7 @@ fail:
 /* ------------------------------------------------------------------ */
 /* Templates in state_dir                                              */
 
-static guint64 templates_seen(nf_plugin *np);
+static guint64 templates_seen_locked(nf_plugin *np);
 
 static void save_templates(nf_plugin *np)
 {
@@ -545,14 +688,16 @@ static void save_templates(nf_plugin *np)
 
 	if (!np->persist)
 		return;
+	g_mutex_lock(&np->lock);
 	b = nf_cache_save(np->cache);
+	np->saved_templates = templates_seen_locked(np);
+	g_mutex_unlock(&np->lock);
 	if (!g_file_set_contents(np->template_file, (const char *)b->data,
 				 (gssize)b->len, &e)) {
 		NM_WARNING(np->p, "cannot save templates: %s", e->message);
 		g_error_free(e);
 	}
 	g_byte_array_unref(b);
-	np->saved_templates = templates_seen(np);
 }
 
 static void load_templates(nf_plugin *np)
@@ -570,7 +715,7 @@ static void load_templates(nf_plugin *np)
 		g_error_free(e);
 		return;
 	}
-	n = nf_cache_load(np->cache, (const guint8 *)data, len, g_get_real_time());
+	n = nf_cache_load(np->cache, (const guint8 *)data, len, g_get_real_time());  /* before the threads start */
 	if (n < 0)
 		NM_WARNING(np->p, "%s: not a valid template file, ignored (%u read)",
 			   np->template_file, nf_cache_n_templates(np->cache));
@@ -587,7 +732,9 @@ static void sum_templates(const nm_ip *ex, const nf_counters *c, guint n,
 	*(guint64 *)data += c->templates + c->withdrawals + c->expired + c->evicted;
 }
 
-static guint64 templates_seen(nf_plugin *np)
+/* Sum of the template counters; caller holds np->lock (or no receive
+ * thread runs yet). */
+static guint64 templates_seen_locked(nf_plugin *np)
 {
 	guint64 n = 0;
 
@@ -605,14 +752,19 @@ static nm_run_status on_interval(nm_plugin *p, nm_timer *t, gint64 due,
 	gint64 now = g_get_real_time();
 	GPtrArray *metrics = g_ptr_array_new();
 
+	gboolean save;
+
 	(void)t;
 	(void)due;
+	g_mutex_lock(&np->lock);
 	nf_cache_expire(np->cache, now);
 	nf_agg_rotate(np->agg, now, np->interval, metrics);
+	save = templates_seen_locked(np) != np->saved_templates;
+	g_mutex_unlock(&np->lock);
 	if (metrics->len > 0)
 		nm_plugin_publish_batch(p, (nm_msg *const *)metrics->pdata, metrics->len);
 	g_ptr_array_free(metrics, TRUE);
-	if (templates_seen(np) != np->saved_templates)
+	if (save)
 		save_templates(np);
 	return NM_RUN_DONE;
 }
@@ -654,6 +806,7 @@ static JsonNode *on_stats(nm_plugin *p, gpointer data)
 	JsonNode *n = json_node_new(JSON_NODE_OBJECT);
 
 	(void)p;
+	g_mutex_lock(&np->lock);
 	nf_cache_foreach_exporter(np->cache, exporter_stats, &sc);
 	json_object_set_object_member(root, "exporters", sc.exporters);
 	json_object_set_int_member(root, "templates", nf_cache_n_templates(np->cache));
@@ -662,6 +815,7 @@ static JsonNode *on_stats(nm_plugin *p, gpointer data)
 				   (gint64)cs->templates_evicted);
 	json_object_set_int_member(root, "exporters_evicted",
 				   (gint64)cs->exporters_evicted);
+	g_mutex_unlock(&np->lock);
 	json_node_take_object(n, root);
 	return n;
 }
@@ -756,7 +910,9 @@ static gboolean cmd_flows(nm_plugin *p, int argc, char **argv, GString *out,
 			return FALSE;
 		}
 	}
+	g_mutex_lock(&np->lock);
 	nf_agg_top(np->agg, exporter, (nf_by)by, since, n, json, out);
+	g_mutex_unlock(&np->lock);
 	return TRUE;
 }
 
@@ -821,8 +977,8 @@ static gboolean netflow_init(nm_plugin *p, const config_setting_t *conf,
 			     (guint)nm_conf_int(conf, "max_talkers", 100000), 4096);
 	np->socks = g_ptr_array_new_with_free_func(sock_free);
 	np->names = g_array_new(FALSE, TRUE, sizeof(nf_name));
-	np->groups = g_array_new(FALSE, FALSE, sizeof(nf_group));
-	np->bufs = g_malloc((gsize)VLEN * DGRAM_MAX);
+	g_mutex_init(&np->lock);
+	np->tcp_batch = batch_new(FALSE);
 	np->template_file = g_build_filename(nm_plugin_state_dir(p),
 					     "netflow-templates.bin", NULL);
 	np->c_datagrams = nm_plugin_counter(p, "datagrams");
@@ -848,7 +1004,7 @@ static gboolean netflow_init(nm_plugin *p, const config_setting_t *conf,
 		g_array_append_val(np->names, n);
 	}
 	load_templates(np);
-	np->saved_templates = templates_seen(np);
+	np->saved_templates = templates_seen_locked(np);
 	if (!add_listeners(np, conf, "listen", FALSE, err) ||
 	    !add_listeners(np, conf, "listen_tcp", TRUE, err) ||
 	    !nm_plugin_add_command(p, "flows",
@@ -861,8 +1017,6 @@ static gboolean netflow_init(nm_plugin *p, const config_setting_t *conf,
 	nm_plugin_set_stats(p, on_stats, np);
 	nm_plugin_add_timer(p, "aggregate", np->interval, NM_TIMER_DEFAULT,
 			    on_interval, np, NULL);
-	nm_plugin_add_timer(p, "socket-drops", G_USEC_PER_SEC, NM_TIMER_DEFAULT,
-			    on_drops_timer, np, NULL);
 	return TRUE;
 }
 
@@ -873,6 +1027,9 @@ static void netflow_shutdown(nm_plugin *p)
 	if (np == NULL)
 		return;
 	nm_plugin_set_data(p, NULL);
+	/* Receive threads first: after this only this thread touches np. */
+	for (guint i = 0; i < np->socks->len; i++)
+		rx_stop(np->socks->pdata[i]);
 	if (np->socks->len > 0 || nf_cache_n_templates(np->cache) > 0)
 		save_templates(np);
 	while (np->socks->len > 0)
@@ -881,14 +1038,10 @@ static void netflow_shutdown(nm_plugin *p)
 	for (guint i = 0; i < np->names->len; i++)
 		g_free(g_array_index(np->names, nf_name, i).name);
 	g_array_unref(np->names);
-	for (guint i = 0; i < np->groups->len; i++)
-		if (g_array_index(np->groups, nf_group, i).extra != NULL)
-			g_array_unref(g_array_index(np->groups, nf_group, i).extra);
-	g_array_unref(np->groups);
-	nf_output_clear(&np->out);
+	batch_free(np->tcp_batch);
 	nf_cache_free(np->cache);
 	nf_agg_free(np->agg);
-	g_free(np->bufs);
+	g_mutex_clear(&np->lock);
 	g_free(np->template_file);
 	g_free(np);
 }
