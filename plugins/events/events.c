@@ -89,6 +89,7 @@ typedef struct {
 	gboolean closed;
 	sqlite3 *ckpt_db;      /* the checkpointer's connection, its thread only */
 	gboolean ckpt_pending; /* under s->ckpt_lock */
+	int ckpt_mark;         /* wal_hook only: WAL pages at the last request */
 	/* writer thread (shards >= 1) and its queue */
 	GThread *thread;
 	GMutex qlock;          /* guards jobs, stop */
@@ -456,7 +457,14 @@ static int wal_hook(void *data, sqlite3 *db, const char *name, int pages)
 			nm_counter_add(s->writer_checkpoints, 1);
 		return SQLITE_OK;
 	}
-	if (pages >= CKPT_PAGES) {
+	/* Ask again only once CKPT_PAGES more frames are in: while the
+	 * checkpointer copies, each commit still reports the whole WAL, and
+	 * asking at every commit ran ~30 checkpoints (each with an fsync) per
+	 * 1000 pages. A WAL restarted by the writer starts the count anew. */
+	if (pages < h->ckpt_mark)
+		h->ckpt_mark = 0;
+	if (pages >= CKPT_PAGES && pages >= h->ckpt_mark + CKPT_PAGES) {
+		h->ckpt_mark = pages;
 		g_mutex_lock(&s->ckpt_lock);
 		h->ckpt_pending = TRUE;
 		g_cond_signal(&s->ckpt_cond);
