@@ -205,9 +205,15 @@ typedef struct {
 } nm_timer_stats;
 void nm_timer_get_stats(const nm_timer *t, nm_timer_stats *out);
 
-/** Watch @fd for @condition (G_IO_IN, G_IO_OUT, ...) on the main loop.
- *  @fn returns G_SOURCE_CONTINUE or G_SOURCE_REMOVE. The fd is not closed
- *  by the core. Returns a watch id for nm_plugin_remove_watch(). */
+/** Watch @fd for @condition (G_IO_IN, G_IO_OUT, ...) on the main loop,
+ *  level-triggered (epoll(7) underneath). Call on the main loop thread.
+ *  @fn runs on the main loop and returns G_SOURCE_CONTINUE or
+ *  G_SOURCE_REMOVE. The fd is not closed by the core; several watches may
+ *  share one fd. Returns a watch id for nm_plugin_remove_watch(), or 0 when
+ *  the fd cannot be watched: a file epoll refuses (a regular file or a
+ *  directory: EPERM), a closed or invalid fd, or no epoll set could be
+ *  made (out of fds). The
+ *  refusal is logged as "cannot watch fd N" and nothing is registered. */
 guint nm_plugin_add_watch(nm_plugin *p, int fd, GIOCondition condition,
 			  GUnixFDSourceFunc fn, gpointer user_data);
 /** Remove a watch made by nm_plugin_add_watch(). */
