@@ -212,8 +212,8 @@ void nm_timer_get_stats(const nm_timer *t, nm_timer_stats *out);
  *  share one fd. Returns a watch id for nm_plugin_remove_watch(), or 0 when
  *  the fd cannot be watched: a file epoll refuses (a regular file or a
  *  directory: EPERM), a closed or invalid fd, or no epoll set could be
- *  made (out of fds). The
- *  refusal is logged as "cannot watch fd N" and nothing is registered. */
+ *  made (out of fds). The refusal is logged as "cannot watch fd N" and
+ *  nothing is registered. */
 guint nm_plugin_add_watch(nm_plugin *p, int fd, GIOCondition condition,
 			  GUnixFDSourceFunc fn, gpointer user_data);
 /** Remove a watch made by nm_plugin_add_watch(). */
