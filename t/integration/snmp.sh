@@ -191,8 +191,11 @@ grep -q '^METRIC badcomm/' "$OUT"
 ok $((! $?)) "no metrics from a target that does not answer"
 
 # ---------------------------------------------------------------- dead targets
-# 40 live targets and 10 on ports where nothing answers, 8 requests in
-# flight at most: every live one completes within its interval.
+# 40 live targets and 10 on ports where nothing answers: every live one
+# completes within its interval. Three tries of 1 s each, so a datagram
+# lost on a loopback shared with other tests' floods (CI runs two tests at
+# a time; a live poll once took 2.09 s there) costs a live target one retry,
+# not a failure, while a dead target still costs 3 s.
 targets=""
 for i in $(seq 1 40); do
 	targets="$targets{ name = \"live$i\"; address = \"$A\"; },"
@@ -200,7 +203,7 @@ done
 for i in $(seq 1 10); do
 	targets="$targets{ name = \"dead$i\"; address = \"127.0.0.1:$(free_port)\"; },"
 done
-netmon_conf "$TMP/dead.conf" "interval = 5; timeout = 1; retries = 1;
+netmon_conf "$TMP/dead.conf" "interval = 5; timeout = 1; retries = 2;
  collect = [\"system\", \"if\"];
  targets = ( ${targets%,} );"
 OUT="$TMP/dead.out"
@@ -208,10 +211,11 @@ OUT="$TMP/dead.out"
 ok $? "50 targets run" || diag "$(cat "$TMP/dead.err")"
 j() { grep '^STATS ' "$OUT" | sed 's/^STATS //' | jq -r "$1"; }
 [ "$(j '[.targets | to_entries[] | select(.key | startswith("live")) | select(.value.successes >= 2 and .value.failures == 0)] | length')" = 40 ]
-ok $? "all 40 live targets polled every 5 s interval, no failure" || diag "$(j '.targets.live1')"
+ok $? "all 40 live targets polled every 5 s interval, no failure" ||
+	diag "$(j '[.targets | to_entries[] | select(.key | startswith("live")) | select(.value.successes < 2 or .value.failures > 0)]')"
 maxdur=$(j '[.targets | to_entries[] | select(.key | startswith("live")) | .value.poll_duration_max] | max')
-awk "BEGIN { exit !($maxdur < 2.0) }"
-ok $? "slowest live poll ${maxdur} s: less than one dead target's 2 s of timeouts (1 s x 2 tries), so never waited for one"
+awk "BEGIN { exit !($maxdur < 3.0) }"
+ok $? "slowest live poll ${maxdur} s: less than one dead target's 3 s of timeouts (1 s x 3 tries), so never waited for one"
 [ "$(j '[.targets | to_entries[] | select(.key | startswith("dead")) | select(.value.timeouts >= 1 and (.value.last_error | startswith("timeout")))] | length')" = 10 ]
 ok $? "each of the 10 dead targets reports a timeout" || diag "$(j '.targets.dead1')"
 [ "$(j '[.targets | to_entries[] | .value.skipped] | add')" = 0 ]
