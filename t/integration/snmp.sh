@@ -210,10 +210,11 @@ OUT="$TMP/dead.out"
 "$DUMP" "$TMP/dead.conf" 11 >"$OUT" 2>"$TMP/dead.err"
 ok $? "50 targets run" || diag "$(cat "$TMP/dead.err")"
 j() { grep '^STATS ' "$OUT" | sed 's/^STATS //' | jq -r "$1"; }
-[ "$(j '[.targets | to_entries[] | select(.key | startswith("live")) | select(.value.successes >= 2 and .value.failures == 0)] | length')" = 40 ]
+live='.targets | to_entries[] | select(.key | startswith("live"))'
+[ "$(j "[$live | select(.value.successes >= 2 and .value.failures == 0)] | length")" = 40 ]
 ok $? "all 40 live targets polled every 5 s interval, no failure" ||
-	diag "$(j '[.targets | to_entries[] | select(.key | startswith("live")) | select(.value.successes < 2 or .value.failures > 0)]')"
-maxdur=$(j '[.targets | to_entries[] | select(.key | startswith("live")) | .value.poll_duration_max] | max')
+	diag "$(j "[$live | select(.value.successes < 2 or .value.failures > 0)]")"
+maxdur=$(j "[$live | .value.poll_duration_max] | max")
 awk "BEGIN { exit !($maxdur < 3.0) }"
 ok $? "slowest live poll ${maxdur} s: less than one dead target's 3 s of timeouts (1 s x 3 tries), so never waited for one"
 [ "$(j '[.targets | to_entries[] | select(.key | startswith("dead")) | select(.value.timeouts >= 1 and (.value.last_error | startswith("timeout")))] | length')" = 10 ]
@@ -237,7 +238,7 @@ OUT="$TMP/queue.out"
 "$DUMP" "$TMP/queue.conf" 5 >"$OUT" 2>"$TMP/queue.err"
 [ "$(j .queued_max)" -gt 0 ] && [ "$(j .in_flight)" -le 2 ]
 ok $? "max_in_flight = 2 holds requests back (queued up to $(j .queued_max))"
-[ "$(j '[.targets | to_entries[] | select(.key | startswith("live")) | select(.value.failures == 0 and .value.successes >= 1)] | length')" = 5 ]
+[ "$(j "[$live | select(.value.failures == 0 and .value.successes >= 1)] | length")" = 5 ]
 ok $? "queued live targets are still polled, without failure" || diag "$(j .targets)"
 
 # ---------------------------------------------------------------- snmpsim
